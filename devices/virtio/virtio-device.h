@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The device interface: what a VIRTIO device model offers to any transport.
+ *
+ * As in VIRTIO's own device model, a device sees feature negotiation, its
+ * configuration space, status and reset, and its virtqueues. It knows nothing
+ * of the transport: vhost-user (transport/) maps its messages onto these calls,
+ * and the in-process test transport (tests/unit) drives the same devices
+ * directly.
+ *
+ * Every started queue runs on its own worker thread (epoll on the kick eventfd,
+ * the device's own fds and a control eventfd). The device's queue hooks run on
+ * that thread only, so per-queue device state needs no locking. The transport's
+ * thread never does device I/O: it starts and stops queues, and stopping drains
+ * the requests in flight first.
+ *
+ * Copyright (c) 2026 qemu-dev authors
+ */
+#ifndef QD_DEVICES_VIRTIO_DEVICE_H
+#define QD_DEVICES_VIRTIO_DEVICE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "devices/virtio/virtqueue.h"
+#include "util/error.h"
+
+struct virtio_device;
+
+struct virtio_device_ops {
+	const char *name;   /* e.g. "virtio-blk", used in log records */
+	uint16_t device_id; /* VIRTIO device id (2: block, 1: net) */
+
+	/* Features offered, device bits and transport bits (VERSION_1, ...) */
+	uint64_t (*get_features)(struct virtio_device *dev);
+	/* Driver's choice, a subset of the offer; false refuses it */
+	bool (*set_features)(struct virtio_device *dev, uint64_t features,
+			     struct error **errp);
+	/* Config space access; false if [offset, offset+len) is out of range or
+	 * read-only */
+	bool (*get_config)(struct virtio_device *dev, uint32_t offset,
+			   void *buf, uint32_t len, struct error **errp);
+	bool (*set_config)(struct virtio_device *dev, uint32_t offset,
+			   const void *buf, uint32_t len, struct error **errp);
+	/* Back to the initial state; all queues are already stopped */
+	void (*reset)(struct virtio_device *dev);
+
+	/* Worker thread of @vq, before the first kick: per-queue set-up (may
+	 * watch fds) */
+	bool (*queue_start)(struct virtio_device *dev, struct virtqueue *vq,
+			    struct error **errp);
+	/* Worker thread: buffers may be available (kick, or a start with a
+	 * non-empty ring) */
+	void (*queue_kick)(struct virtio_device *dev, struct virtqueue *vq);
+	/* Worker thread, after the queue drained (vq->inflight == 0): tear down
+	 */
+	void (*queue_stop)(struct virtio_device *dev, struct virtqueue *vq);
+
+	/* Release the device (after all queues stopped) */
+	void (*free)(struct virtio_device *dev);
+};
+
+struct virtio_device {
+	const struct virtio_device_ops *ops;
+	unsigned int num_queues;     /* virtqueues this device has */
+	unsigned int max_queue_size; /* largest queue size accepted */
+	struct virtqueue *vqs;	     /* [num_queues], owned by the core */
+	uint64_t features;	     /* negotiated */
+	uint8_t status;	  /* VIRTIO_CONFIG_S_* as set by the driver */
+	bool needs_reset; /* a queue broke: NEEDS_RESET semantics */
+
+	/* Set by the transport: tell the driver the config space changed */
+	void (*config_notify)(struct virtio_device *dev, void *opaque);
+	void *transport_opaque;
+};
+
+/*
+ * virtio_device_init() - fill the common part; allocates @num_queues virtqueues
+ * with fds set to -1. Devices call it from their constructor.
+ */
+bool virtio_device_init(struct virtio_device *dev,
+			const struct virtio_device_ops *ops,
+			unsigned int num_queues, unsigned int max_queue_size,
+			struct error **errp);
+/* virtio_device_free() - stop all queues, call ops->free */
+void virtio_device_free(struct virtio_device *dev);
+
+/* virtio_device_set_features() - check against the offer, store, call
+ * ops->set_features */
+bool virtio_device_set_features(struct virtio_device *dev, uint64_t features,
+				struct error **errp);
+/* virtio_device_reset() - stop (drain) all queues, clear features/status,
+ * ops->reset */
+void virtio_device_reset(struct virtio_device *dev);
+
+/*
+ * virtio_queue_start() - vq_setup() the queue and start its worker thread.
+ * The config fields of dev->vqs[idx] must be set.
+ */
+bool virtio_queue_start(struct virtio_device *dev, unsigned int idx,
+			struct error **errp);
+/*
+ * virtio_queue_stop() - stop taking requests, wait until those in flight
+ * completed, join the worker, vq_teardown(). last_avail_idx stays valid.
+ * A no-op on a stopped queue.
+ */
+void virtio_queue_stop(struct virtio_device *dev, unsigned int idx);
+/* virtio_queue_running() - whether the queue has a worker */
+bool virtio_queue_running(const struct virtio_device *dev, unsigned int idx);
+
+/*
+ * virtio_queue_watch() - from ops->queue_start only: call @cb on the queue's
+ * worker thread whenever @fd is readable (e.g. an io_uring completion eventfd).
+ */
+bool virtio_queue_watch(struct virtqueue *vq, int fd,
+			void (*cb)(struct virtqueue *vq, void *opaque),
+			void *opaque, struct error **errp);
+
+/* virtio_device_config_changed() - ask the transport to notify the driver */
+void virtio_device_config_changed(struct virtio_device *dev);
+
+#endif /* QD_DEVICES_VIRTIO_DEVICE_H */
