@@ -58,5 +58,11 @@ def backend_factory(short_tmp):
         return b
 
     yield start
+    reports = []
     for b in started:
         b.kill()
+        report = b.sanitizer_report()
+        if report:
+            reports.append(f"{b.argv[0]}:\n{report}")
+    if reports:
+        pytest.fail("sanitizer reports in back-end logs:\n" + "\n".join(reports))

@@ -19,13 +19,13 @@ struct error;
 
 /* error_setg() - set *errp to a new error built from a printf format */
 void error_setg(struct error **errp, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+	__attribute__((format(printf, 2, 3)));
 /* error_setg_errno() - as error_setg(), with ": strerror(err)" appended */
 void error_setg_errno(struct error **errp, int err, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4)));
 /* error_prepend() - prefix the message of *errp (if set) with context */
 void error_prepend(struct error **errp, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+	__attribute__((format(printf, 2, 3)));
 /* error_propagate() - move @local into *dst_errp (or free it if dst is NULL) */
 void error_propagate(struct error **dst_errp, struct error *local);
 /* error_get_pretty() - the message of @err */

@@ -14,10 +14,10 @@ static const char *log_prog = "qemu-dev";
 static enum log_level log_max = LOG_LEVEL_INFO;
 
 static const char *const log_level_names[] = {
-    [LOG_LEVEL_ERR] = "error",
-    [LOG_LEVEL_WARN] = "warning",
-    [LOG_LEVEL_INFO] = "info",
-    [LOG_LEVEL_DEBUG] = "debug",
+	[LOG_LEVEL_ERR] = "error",
+	[LOG_LEVEL_WARN] = "warning",
+	[LOG_LEVEL_INFO] = "info",
+	[LOG_LEVEL_DEBUG] = "debug",
 };
 
 /**

@@ -19,7 +19,7 @@ enum log_level {
  * shown */
 void log_init(const char *prog, enum log_level max_level);
 void log_msg(enum log_level level, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+	__attribute__((format(printf, 2, 3)));
 bool log_enabled(enum log_level level);
 
 #define log_err(...)  log_msg(LOG_LEVEL_ERR, __VA_ARGS__)

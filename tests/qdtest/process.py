@@ -32,7 +32,8 @@ class Backend:
         raise TimeoutError(f"{self.socket} did not appear within {timeout}s:\n{self.log()}")
 
     def log(self) -> str:
-        self._log.flush()
+        if not self._log.closed:
+            self._log.flush()
         return self.log_path.read_text(errors="replace")
 
     def wait_log(self, needle: str, timeout=10.0) -> bool:
@@ -43,6 +44,13 @@ class Backend:
                 return True
             time.sleep(0.05)
         return False
+
+    SANITIZER_MARKS = ("AddressSanitizer", "LeakSanitizer", "runtime error:")
+
+    def sanitizer_report(self) -> str:
+        """Lines of the log in which ASan/LSan/UBSan reported a problem."""
+        return "\n".join(line for line in self.log().splitlines()
+                         if any(m in line for m in self.SANITIZER_MARKS))
 
     def running(self) -> bool:
         return self.proc.poll() is None

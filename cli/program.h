@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* vhost-user back-end program conventions shared by every qemu-dev program.
+ *
+ * vhost-user.rst "Backend program conventions": --socket-path or --fd (exactly
+ * one), --print-capabilities, no daemonizing, stdio as given, quick clean exit
+ * on SIGTERM. Each program's main() adds its device options to the table.
+ *
+ * Copyright (c) 2026 qemu-dev authors
+ */
+#ifndef QD_CLI_PROGRAM_H
+#define QD_CLI_PROGRAM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cli/options.h"
+#include "devices/virtio/virtio-device.h"
+#include "util/error.h"
+
+/* Exit status for a command line that cannot be used */
+#define PROGRAM_EXIT_USAGE 2
+
+struct program_common {
+	const char *socket_path;
+	int fd;
+	bool print_capabilities;
+	bool help;
+	bool version;
+	bool verbose;
+	int stop_fd; /* signalfd of SIGTERM/SIGINT/SIGHUP (program_parse) */
+};
+
+struct program_info {
+	const char *name;	     /* "qemu-dev-vhost-user-blk" */
+	const char *summary;	     /* one paragraph for --help */
+	const char *backend_type;    /* VHostUserBackendType: "block", "net" */
+	const char *const *features; /* capability features, NULL-terminated */
+};
+
+/*
+ * program_parse() - the conventions: --print-capabilities anywhere prints and
+ * exits 0 without looking at other options; --help/--version print and exit
+ * 0; any misuse prints one line naming the problem and exits
+ * PROGRAM_EXIT_USAGE. @device_opts (NULL-name terminated) come first in the
+ * table, the common options after them. Returns only when the program should
+ * run, with the termination signals blocked and routed to c->stop_fd.
+ */
+void program_parse(const struct program_info *info, int argc, char **argv,
+		   const struct cli_option *device_opts,
+		   struct program_common *c);
+/* program_usage_error() - print "PROG: MESSAGE" and exit PROGRAM_EXIT_USAGE */
+void program_usage_error(const struct program_info *info, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+/*
+ * program_serve() - serve @dev over vhost-user until SIGTERM/SIGINT/SIGHUP (or,
+ * for an inherited connected socket, until the front-end leaves), then end
+ * the session cleanly and remove the socket file.
+ */
+bool program_serve(const struct program_info *info, struct virtio_device *dev,
+		   const struct program_common *c,
+		   uint64_t extra_protocol_features, struct error **errp);
+
+#endif /* QD_CLI_PROGRAM_H */

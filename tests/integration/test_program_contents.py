@@ -1,0 +1,65 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Each program contains only what its Kconfig config selected; configs are checked."""
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def defined_symbols(binary: Path) -> set:
+    out = subprocess.run(["nm", "--defined-only", str(binary)], check=True,
+                         capture_output=True, text=True).stdout
+    return {line.split()[-1] for line in out.splitlines() if line.strip()}
+
+
+def test_blk_program_has_blk_and_transport(blk_binary):
+    syms = defined_symbols(blk_binary)
+    for needed in ("virtio_blk_new", "vu_server_new", "vq_pop", "main"):
+        assert needed in syms, f"{needed} missing from {blk_binary.name}"
+
+
+def test_blk_program_has_no_net_code(blk_binary):
+    syms = defined_symbols(blk_binary)
+    net = sorted(s for s in syms
+                 if s.startswith(("virtio_net", "netdev", "slirp", "vnet_")))
+    assert not net, f"net code linked into {blk_binary.name}: {net[:10]}"
+
+
+def test_blk_config_resolves(build_dir):
+    mak = (build_dir / "vhost-user-blk-config.mak").read_text()
+    enabled = {line.split("=")[0] for line in mak.splitlines()
+               if line.endswith("=y")}
+    assert {"CONFIG_VHOST_USER_BLK", "CONFIG_VHOST_USER", "CONFIG_VIRTIO",
+            "CONFIG_VIRTIO_BLK"} <= enabled
+    assert not any("NET" in s for s in enabled)
+
+
+def run_kconfig(tmp_path, text):
+    cfg = tmp_path / "test.config"
+    cfg.write_text(text)
+    out = tmp_path / "out.mak"
+    return subprocess.run(["/usr/bin/python3", str(ROOT / "scripts" / "kconfig.py"),
+                           str(ROOT / "Kconfig"), str(cfg), str(out)],
+                          capture_output=True, text=True), out
+
+
+def test_kconfig_rejects_unknown_symbol(tmp_path):
+    res, out = run_kconfig(tmp_path, "CONFIG_VHOST_USER_BLK=y\nCONFIG_NO_SUCH_DEVICE=y\n")
+    assert res.returncode != 0
+    assert "unknown symbol CONFIG_NO_SUCH_DEVICE" in res.stderr
+    assert not out.exists()
+
+
+def test_kconfig_rejects_unmet_dependency(tmp_path):
+    # A device without the VIRTIO core it depends on cannot be enabled
+    res, _ = run_kconfig(tmp_path, "CONFIG_VIRTIO_BLK=y\n")
+    assert res.returncode != 0
+    assert "CONFIG_VIRTIO_BLK=y cannot be enabled" in res.stderr
+
+
+def test_kconfig_nothing_is_default_y(tmp_path):
+    res, out = run_kconfig(tmp_path, "# empty\n")
+    assert res.returncode == 0, res.stderr
+    assert [l for l in out.read_text().splitlines() if l.endswith("=y")] == []
