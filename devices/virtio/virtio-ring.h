@@ -66,7 +66,7 @@ struct vring_used {
 	uint16_t flags;
 	uint16_t idx;
 	struct vring_used_elem
-	    ring[]; /* [num], then avail_event with EVENT_IDX */
+		ring[]; /* [num], then avail_event with EVENT_IDX */
 };
 
 /* vring_need_event() - VIRTIO 1.2 2.7.10: must the other side be notified? */

@@ -73,6 +73,7 @@ struct virtqueue {
 	bool event_idx;		/* VIRTIO_RING_F_EVENT_IDX negotiated */
 	bool indirect;		/* VIRTIO_RING_F_INDIRECT_DESC negotiated */
 	bool broken;		/* a check failed: no more ring access */
+	bool notify_disabled;	/* vq_disable_notification() in effect */
 	unsigned int inflight;	/* popped, not yet pushed */
 	struct vq_elem *elems;	/* [num], indexed by head */
 	uint8_t *head_inflight; /* [num]: head popped and not pushed */
@@ -115,11 +116,13 @@ void vq_disable_notification(struct virtqueue *vq);
  * sleeping).
  */
 bool vq_enable_notification(struct virtqueue *vq);
+/* vq_available() - whether the avail ring holds chains not popped yet */
+bool vq_available(struct virtqueue *vq);
 /* vq_set_broken() - mark the queue broken, log why, signal err_fd */
 void vq_set_broken(struct virtqueue *vq, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* vq_iov_to_buf()/vq_buf_to_iov() - copy between iovecs (at @offset) and a
+/* iov_to_buf()/iov_from_buf() - copy between iovecs (at @offset) and a
  * buffer; return bytes copied */
 size_t iov_to_buf(const struct iovec *iov, unsigned int cnt, size_t offset,
 		  void *buf, size_t len);

@@ -43,6 +43,7 @@ struct vring_driver {
 	struct vring_desc *indirect_tables;
 	uint64_t indirect_gpa;
 	unsigned int indirect_max; /* descriptors per indirect table */
+	bool cb_disabled;	   /* vring_driver_disable_cb() called */
 };
 
 /*
@@ -76,5 +77,7 @@ void *vring_driver_get_used(struct vring_driver *d, uint32_t *len);
 /* vring_driver_enable_cb() - ask for calls again (EVENT_IDX or flag); true if
  * used entries are pending */
 bool vring_driver_enable_cb(struct vring_driver *d);
+/* vring_driver_disable_cb() - ask for no calls (NO_INTERRUPT or used_event) */
+void vring_driver_disable_cb(struct vring_driver *d);
 
 #endif /* QD_TESTS_FRONTEND_VRING_DRIVER_H */
