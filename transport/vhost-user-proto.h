@@ -122,6 +122,9 @@ enum vhost_user_protocol_feature {
 #define VHOST_USER_VRING_IDX_MASK  0xffu
 #define VHOST_USER_VRING_NOFD_MASK (1u << 8)
 
+/* SET_VRING_ADDR flags: bit number of "log the used ring" */
+#define VHOST_VRING_F_LOG 0
+
 /* SET_CONFIG flags */
 #define VHOST_SET_CONFIG_TYPE_FRONTEND	0
 #define VHOST_SET_CONFIG_TYPE_MIGRATION 1
