@@ -31,16 +31,47 @@ struct virtio_blk_options {
 	const char *path;   /* raw image file or block device */
 	bool read_only;	    /* VIRTIO_BLK_F_RO, opened O_RDONLY */
 	const char *serial; /* GET_ID answer, at most 20 bytes; NULL: none */
-	unsigned int num_queues; /* request queues, >= 1 */
-	unsigned int queue_size; /* largest queue size accepted */
+	unsigned int num_queues; /* request queues, 1..1024 */
+	unsigned int queue_size; /* largest queue size accepted (power of 2) */
 	enum virtio_blk_cache cache;
 	enum virtio_blk_aio aio;
-	uint32_t logical_block_size; /* 512 or a power of two up to 4096 */
+	uint32_t logical_block_size; /* 512 or a power of two up to 4096;
+					0 means 512 */
+};
+
+/* Request kinds counted per queue (virtio_blk_queue_stats()) */
+enum virtio_blk_stat {
+	VIRTIO_BLK_STAT_READ,
+	VIRTIO_BLK_STAT_WRITE,
+	VIRTIO_BLK_STAT_FLUSH,
+	VIRTIO_BLK_STAT_DISCARD,
+	VIRTIO_BLK_STAT_WRITE_ZEROES,
+	VIRTIO_BLK_STAT_GET_ID,
+	VIRTIO_BLK_STAT_UNSUPPORTED, /* unknown request types */
+	VIRTIO_BLK_STAT_MAX
+};
+
+struct virtio_blk_op_stats {
+	uint64_t ops;	 /* requests completed */
+	uint64_t bytes;	 /* data bytes (sectors * 512 for discard/zeroes) */
+	uint64_t errors; /* completed with a status other than S_OK */
+};
+
+struct virtio_blk_queue_stats {
+	struct virtio_blk_op_stats op[VIRTIO_BLK_STAT_MAX];
 };
 
 /* virtio_blk_new() - open the backing and build the device; errors name the
  * path */
 struct virtio_device *virtio_blk_new(const struct virtio_blk_options *opts,
 				     struct error **errp);
+
+/* virtio_blk_queue_stats() - snapshot of a queue's counters, from any thread */
+bool virtio_blk_queue_stats(struct virtio_device *dev, unsigned int queue,
+			    struct virtio_blk_queue_stats *stats);
+/* virtio_blk_stat_name() - "read", "write", ... for reports */
+const char *virtio_blk_stat_name(enum virtio_blk_stat stat);
+/* virtio_blk_io_engine() - "io_uring" or "sync": what aio resolved to */
+const char *virtio_blk_io_engine(struct virtio_device *dev);
 
 #endif /* QD_DEVICES_BLK_VIRTIO_BLK_H */
