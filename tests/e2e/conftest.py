@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from qdguest import initramfs, vm
+from qdtest.prereq import missing
 from qdtest.process import Backend
 
 
@@ -28,14 +29,14 @@ def seed():
 def guest(build_dir, tmp_path_factory):
     """The guest every test boots: kernel, initramfs (built now) and QEMU."""
     if not vm.find_qemu():
-        pytest.skip(f"{vm.QEMU} is not installed (Debian: qemu-system-x86)")
+        missing(f"{vm.QEMU} is not installed (Debian: qemu-system-x86)")
     kernel = initramfs.find_kernel()
     if not kernel:
-        pytest.skip("no readable /boot/vmlinuz-* with modules in /lib/modules "
+        missing("no readable /boot/vmlinuz-* with modules in /lib/modules "
                     "(Debian: linux-image-amd64)")
     busybox = initramfs.find_busybox()
     if not busybox:
-        pytest.skip("no static busybox (Debian: busybox-static)")
+        missing("no static busybox (Debian: busybox-static)")
     base = build_dir / "e2e-guest" / f"initramfs-{kernel.version}.cpio"
     initramfs.build(base, kernel, busybox)
     return vm.Guest(kernel, base, tmp_path_factory.mktemp("guest"))
@@ -45,7 +46,7 @@ def guest(build_dir, tmp_path_factory):
 def storage_daemon():
     path = shutil.which("qemu-storage-daemon")
     if not path:
-        pytest.skip("qemu-storage-daemon is not installed (Debian: qemu-system-x86)")
+        missing("qemu-storage-daemon is not installed (Debian: qemu-system-x86)")
     return path
 
 

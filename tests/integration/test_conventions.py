@@ -19,6 +19,8 @@ import time
 
 import pytest
 
+from qdtest.prereq import missing
+
 VHOST_USER_GET_FEATURES = 1
 VHOST_USER_VERSION = 0x1
 VHOST_USER_REPLY = 0x4
@@ -262,7 +264,7 @@ def test_signal_exit(blk_binary, build_dir, short_tmp, image, backend_factory, s
     elif load == "busy":
         tool = bench_tool(build_dir)
         if not tool:
-            pytest.skip("tests/frontend/qd-frontend was not built")
+            missing("tests/frontend/qd-frontend was not built")
         bench_log = open(short_tmp / "bench.log", "wb")
         bench = subprocess.Popen([tool, "bench", "--socket", sock, "--rw", "randwrite",
                                   "--iodepth", "32", "--runtime", "5"],

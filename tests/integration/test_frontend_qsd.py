@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from qdtest.prereq import missing
+
 SECTOR = 512
 IMAGE_SIZE = 64 << 20
 TOOL_TIMEOUT = 300
@@ -110,7 +112,7 @@ def qsd(backend_factory, short_tmp):
     """Start qemu-storage-daemon exporting an image over vhost-user-blk."""
     binary = shutil.which("qemu-storage-daemon")
     if not binary:
-        pytest.skip("qemu-storage-daemon is not installed (Debian: qemu-system-common)")
+        missing("qemu-storage-daemon is not installed (Debian: qemu-system-common)")
 
     def start(image, writable=True, num_queues=1):
         sock = short_tmp / "qsd.sock"
