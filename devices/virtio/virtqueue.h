@@ -120,7 +120,7 @@ bool vq_enable_notification(struct virtqueue *vq);
 bool vq_available(struct virtqueue *vq);
 /* vq_set_broken() - mark the queue broken, log why, signal err_fd */
 void vq_set_broken(struct virtqueue *vq, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+	__attribute__((format(printf, 2, 3)));
 
 /* iov_to_buf()/iov_from_buf() - copy between iovecs (at @offset) and a
  * buffer; return bytes copied */
