@@ -12,7 +12,7 @@ build_pkgs=(meson ninja-build pkg-config gcc libc6-dev python3 python3-kconfigli
 # test guest; clang-format: style check; binutils: nm for the contents check.
 test_pkgs=("${build_pkgs[@]}" libglib2.0-dev python3-pytest qemu-system-x86
 	qemu-system-common qemu-utils linux-image-amd64 busybox-static cpio kmod
-	clang-format binutils procps)
+	clang-format binutils procps strace)
 
 case "${1:-}" in
 build) pkgs=("${build_pkgs[@]}") ;;
