@@ -7,13 +7,13 @@ host then checks that the image file holds exactly that data and nothing else.
 The reference test runs the same checks against qemu-storage-daemon, so a
 failure there means the harness, not our back-end, is broken.
 """
-import hashlib
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
 from qdguest.backends import blk_argv, make_image, qsd_argv
+from qdguest.checks import first_difference, sha256
 from qdguest.vm import range_data
 
 SERIAL = "qd-e2e-serial-0001"
@@ -29,31 +29,12 @@ RANGES = [
 ]
 
 
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def expected_image(seed: int, base: bytes = None) -> bytes:
     """The image after a guest wrote every range of RANGES with @seed's data."""
     image = bytearray(base if base is not None else bytes(IMAGE_SIZE))
     for i, (off, length) in enumerate(RANGES):
         image[off:off + length] = range_data(seed, i, length)
     return bytes(image)
-
-
-def first_difference(a: bytes, b: bytes) -> str:
-    """Where @a and @b first differ, for messages: pytest's own diff of
-    64 MiB values would be useless (and slow)."""
-    if a == b:
-        return "equal"
-    n = min(len(a), len(b))
-    for start in range(0, n, 1 << 16):      # find the 64 KiB chunk, then the byte
-        x, y = a[start:start + (1 << 16)], b[start:start + (1 << 16)]
-        if x != y:
-            n = start + next((i for i in range(min(len(x), len(y))) if x[i] != y[i]),
-                             min(len(x), len(y)))
-            break
-    return f"first difference at byte {n} (sector {n // 512}), lengths {len(a)} and {len(b)}"
 
 
 def context(report, backend, seed) -> str:

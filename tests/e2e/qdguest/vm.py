@@ -5,7 +5,9 @@ One boot = one QEMU process: the kernel, the base initramfs plus a per-boot
 archive with the data to write, and the test parameters on the kernel command
 line. The guest (see the "init" file) prints "QD-..." lines on ttyS0, which
 QEMU writes to a file, then powers off. Every boot is bounded by a timeout
-after which QEMU is killed.
+after which QEMU is killed. A plan with a reboot step boots the kernel more
+than once in the same QEMU process (and against the same vhost-user
+connection); the timeout bounds them all.
 """
 import os
 import random
@@ -62,6 +64,8 @@ class GuestReport:
     writes: dict = field(default_factory=dict)   # range index -> dd exit status
     reads: dict = field(default_factory=dict)    # range index -> {rc, match, sha256}
     hctx: dict = field(default_factory=dict)     # hw queue -> runs during the I/O
+    events: list = field(default_factory=list)   # (kind, {key: value}) of every
+                                                # BOOT, STEP and RANGE line, in order
     failures: list = field(default_factory=list)
     status: int = None                          # QD-DONE status, None if missing
 
@@ -77,6 +81,8 @@ class GuestReport:
                 report.failures.append(rest)
                 continue
             kv = dict(item.split("=", 1) for item in rest.split() if "=" in item)
+            if kind in ("BOOT", "STEP", "RANGE"):
+                report.events.append((kind, kv))
             if kind == "INFO":
                 report.info.update(kv)
             elif kind == "RANGE" and kv.get("op") == "write":
@@ -112,7 +118,7 @@ class Guest:
         self.boots = 0
 
     def boot(self, socket: Path, mode: str, ranges, seed: int, num_queues=1, cpus=1,
-             timeout=BOOT_TIMEOUT) -> GuestReport:
+             timeout=BOOT_TIMEOUT, plan=(), marker=None) -> GuestReport:
         """Boot once against the vhost-user socket @socket and return the report.
 
         @ranges: [(offset, length)] in bytes, multiples of 512; range i's data
@@ -120,11 +126,24 @@ class Guest:
         must be at least 4 KiB: busybox dd has a page-aligned buffer only
         from that size on, and silently drops O_DIRECT when the kernel
         refuses an unaligned buffer (EINVAL).
+        @plan: the steps of mode "plan" (see the "init" file), e.g.
+        ["w0", "rebind-virtio", "r0"]; with a "reboot" step QEMU lets the
+        guest reboot, and @marker (a 4 KiB-aligned byte offset of /dev/vda
+        outside @ranges) must say where the guest keeps its progress.
         """
         for off, length in ranges:
             if off % 512 or length % 512 or length < MIN_RANGE:
                 raise ValueError(f"range {off}+{length}: O_DIRECT needs 512-byte "
                                  f"multiples and busybox dd {MIN_RANGE} bytes or more")
+        if (mode == "plan") != bool(plan):
+            raise ValueError("a plan goes with mode \"plan\", and only with it")
+        reboots = "reboot" in plan
+        if reboots and marker is None:
+            raise ValueError("a plan with a reboot step needs a marker block")
+        if marker is not None and (marker % MIN_RANGE or any(
+                off < marker + MIN_RANGE and marker < off + length
+                for off, length in ranges)):
+            raise ValueError(f"marker {marker}: not 4 KiB-aligned or inside a range")
         self.boots += 1
         tag = f"boot{self.boots}"
         payload = {f"qd/data/{i}": range_data(seed, i, length)
@@ -133,13 +152,19 @@ class Guest:
         initrd.write_bytes(self.base_initrd.read_bytes() + initramfs.overlay(payload))
         console = self.workdir / f"{tag}-console.log"
         qemu_log = self.workdir / f"{tag}-qemu.log"
-        append = " ".join([
+        params = [
             "console=ttyS0", "loglevel=3", "panic=-1", "rdinit=/init",
             f"qd.mode={mode}", f"qd.cpus={cpus}",
             "qd.ranges=" + ",".join(f"{off}:{length}" for off, length in ranges),
-        ])
+        ]
+        if plan:
+            params.append("qd.plan=" + ",".join(plan))
+        if marker is not None:
+            params.append(f"qd.marker={marker}")
+        append = " ".join(params)
         argv = [
-            QEMU, "-nodefaults", "-no-reboot", "-display", "none",
+            QEMU, "-nodefaults", *([] if reboots else ["-no-reboot"]),
+            "-display", "none",
             "-accel", self.accel,
             "-machine", "q35,memory-backend=mem", "-m", MEMORY, "-smp", str(cpus),
             "-object", f"memory-backend-memfd,id=mem,size={MEMORY},share=on",
