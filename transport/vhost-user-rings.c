@@ -11,6 +11,8 @@
  *
  * Copyright (c) 2026 qemu-dev authors
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <unistd.h>
@@ -268,7 +270,13 @@ static enum vu_result vu_result_of_update(bool ok)
  * @s:		session
  * @msg:	request (state: index, size)
  * @errp:	set if the size is not a power of two up to the device's
- *		maximum, or the rings no longer fit in memory with it
+ *		maximum, or the queue could not be restarted
+ *
+ * The size is not checked against the ring addresses we hold: front-ends
+ * (QEMU) send it before SET_VRING_ADDR when a ring starts, so those addresses
+ * may still be the previous driver's, laid out for another size. A ring whose
+ * parts do not fit simply does not run (vu_ring_update()) until new
+ * addresses come.
  *
  * Return: VU_OK, VU_FAILED or VU_VIOLATION
  */
@@ -280,7 +288,6 @@ enum vu_result vu_handle_set_vring_num(struct vu_session *s,
 	uint32_t num = msg->payload.state.num;
 	struct vu_ring *ring = &s->rings[idx];
 	unsigned int max = s->dev->max_queue_size;
-	struct vu_ring_map map;
 
 	if (max > VIRTQUEUE_MAX_SIZE)
 		max = VIRTQUEUE_MAX_SIZE;
@@ -292,11 +299,6 @@ enum vu_result vu_handle_set_vring_num(struct vu_session *s,
 	if (num > max) {
 		error_setg(errp, "queue %u: size %u exceeds the maximum %u",
 			   idx, num, max);
-		return VU_VIOLATION;
-	}
-	if (ring->addr_set && s->mem &&
-	    !vu_ring_translate(s, ring, num, &map, errp)) {
-		error_prepend(errp, "queue %u: size %u: ", idx, num);
 		return VU_VIOLATION;
 	}
 	vu_ring_stop(s, idx);
@@ -416,16 +418,43 @@ enum vu_ring_fd {
 };
 
 /**
+ * vu_set_nonblock() - Make a ring eventfd from the front-end non-blocking
+ * @fd:		the eventfd (or pipe)
+ * @errp:	set if its flags cannot be changed
+ *
+ * The worker reads kicks and writes calls and errors on its own thread, and
+ * stopping a queue waits for that thread. In blocking mode a front-end could
+ * park it for good: by reading a kick away before we do (or sharing one fd
+ * between rings), or by filling the counter of the call eventfd. The flag is
+ * on the open file, which the front-end shares: QEMU's notifiers are
+ * non-blocking anyway.
+ *
+ * Return: true if @fd is non-blocking now
+ */
+static bool vu_set_nonblock(int fd, struct error **errp)
+{
+	int flags = fcntl(fd, F_GETFL);
+
+	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+		error_setg_errno(errp, errno, "fd %d: cannot set O_NONBLOCK",
+				 fd);
+		return false;
+	}
+	return true;
+}
+
+/**
  * vu_set_vring_fd() - Replace one of a ring's eventfds
  * @s:		session
  * @msg:	SET_VRING_KICK/CALL/ERR request (u64: index, NOFD bit; fd)
  * @which:	the eventfd the request sets
- * @errp:	set if the queue could not be restarted
+ * @errp:	set if the fd is unusable or the queue could not be restarted
  *
  * A running queue is stopped (drained) for the swap, so the worker never
  * uses a closed fd, then restarted.
  *
- * Return: VU_OK or VU_FAILED
+ * Return: VU_OK, VU_FAILED, or VU_VIOLATION for an fd that cannot be made
+ * non-blocking
  */
 static enum vu_result vu_set_vring_fd(struct vu_session *s,
 				      struct vhost_user_msg *msg,
@@ -436,6 +465,11 @@ static enum vu_result vu_set_vring_fd(struct vu_session *s,
 	bool nofd = msg->payload.u64 & VHOST_USER_VRING_NOFD_MASK;
 	struct vu_ring *ring = &s->rings[idx];
 	int *fdp;
+
+	if (!nofd && !vu_set_nonblock(msg->fds[0], errp)) {
+		error_prepend(errp, "queue %u: ", idx);
+		return VU_VIOLATION;
+	}
 
 	switch (which) {
 	case VU_RING_KICK:

@@ -63,18 +63,30 @@ static bool vu_unlink_stale_socket(const char *path, struct error **errp)
 			   path);
 		return false;
 	}
-	/* Only a socket nobody listens on is stale */
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	/*
+	 * Only a socket nobody listens on is stale: connect() says so with
+	 * ECONNREFUSED. Anything else (success, EAGAIN from a server whose
+	 * backlog is full, EACCES, ...) leaves the file alone. Non-blocking,
+	 * as a blocking connect() waits for room in that backlog.
+	 */
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
 		error_setg_errno(errp, errno, "socket");
 		return false;
 	}
 	memcpy(addr.sun_path, path, strlen(path) + 1);
 	r = connect(fd, (struct sockaddr *)&addr, sizeof(addr));
+	if (r < 0)
+		r = errno;
 	close(fd);
-	if (r == 0) {
+	if (r == 0 || r == EAGAIN || r == EINPROGRESS) {
 		error_setg(errp, "socket path %s: another server is listening",
 			   path);
+		return false;
+	}
+	if (r != ECONNREFUSED && r != ENOENT) {
+		error_setg_errno(errp, r,
+				 "socket path %s: probing for a server", path);
 		return false;
 	}
 	if (unlink(path) < 0 && errno != ENOENT) {

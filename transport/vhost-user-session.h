@@ -35,8 +35,6 @@
 /* Protocol features the transport implements, offered or not */
 #define VU_SUPPORTED_PROTOCOL_FEATURES VU_COMMON_PROTOCOL_FEATURES
 
-/* Wait at most this long for the rest of a message, or to send one */
-#define VU_SOCKET_TIMEOUT_MS 5000
 /* Wait at most this long for the front-end's ack on the back-end channel */
 #define VU_BACKEND_ACK_TIMEOUT_MS 2000
 

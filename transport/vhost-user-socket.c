@@ -5,17 +5,22 @@
  * is read with one recvmsg() that has room for VHOST_USER_MAX_FDS fds. Every fd
  * received is either handed to the caller in the message or closed here, also
  * on every error path. The header is checked before its payload is read, and
- * the payload is read in full: a front-end that stops mid-message is an error
- * (bounded by the socket's receive timeout), never a crash.
+ * the payload is read in full: a front-end that stops mid-message is an error,
+ * never a crash. Once a message has started, the rest of it must arrive
+ * within one deadline (VU_SOCKET_TIMEOUT_MS; the ack timeout on the back-end
+ * channel): a per-read timeout alone would let a front-end that sends a byte
+ * now and then hold the control thread for hours.
  *
  * Copyright (c) 2026 qemu-dev authors
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "transport/vhost-user-socket.h"
@@ -51,11 +56,12 @@ static void vu_close_fds(int *fds, unsigned int n)
  * @fds:	array of VHOST_USER_MAX_FDS fds to append to
  * @nfds:	entries used in @fds, updated
  * @overflow:	set if fds were dropped (too many, or control data truncated)
+ * @flags:	extra recvmsg() flags (MSG_DONTWAIT)
  *
  * Return: bytes read, 0 on EOF, -1 with errno set on error
  */
 static ssize_t vu_recv_chunk(int fd, void *buf, size_t len, int *fds,
-			     unsigned int *nfds, bool *overflow)
+			     unsigned int *nfds, bool *overflow, int flags)
 {
 	struct iovec iov = { .iov_base = buf, .iov_len = len };
 	union vu_cmsg_buf cbuf;
@@ -69,7 +75,7 @@ static ssize_t vu_recv_chunk(int fd, void *buf, size_t len, int *fds,
 	ssize_t n;
 
 	do {
-		n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+		n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC | flags);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -1;
@@ -100,18 +106,61 @@ static ssize_t vu_recv_chunk(int fd, void *buf, size_t len, int *fds,
 }
 
 /**
+ * vu_now_ms() - Monotonic clock in milliseconds
+ *
+ * Return: milliseconds since an arbitrary point
+ */
+static int64_t vu_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/**
+ * vu_wait_readable() - Wait until @fd is readable or @deadline has passed
+ * @fd:		socket
+ * @deadline:	vu_now_ms() value to give up at
+ *
+ * Return: 1 if readable (or at EOF/error: the read will tell), 0 on timeout,
+ * -1 with errno set if poll() failed
+ */
+static int vu_wait_readable(int fd, int64_t deadline)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	for (;;) {
+		int64_t left = deadline - vu_now_ms();
+		int r;
+
+		if (left <= 0)
+			return 0;
+		r = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
+		if (r >= 0)
+			return r;
+		if (errno != EINTR)
+			return -1;
+	}
+}
+
+/**
  * vu_recv_rest() - Read exactly @len more bytes of a message, without fds
  * @fd:		socket
  * @buf:	where the bytes go
  * @len:	bytes to read
+ * @deadline:	vu_now_ms() value by which all @len bytes must be there
  * @what:	"header" or "payload", for the error
  * @name:	request name, for the error
  * @errp:	set on EOF, timeout, socket error or fds attached mid-message
  *
+ * Never blocks past @deadline, also if the socket is in blocking mode.
+ *
  * Return: true if all @len bytes were read
  */
-static bool vu_recv_rest(int fd, void *buf, size_t len, const char *what,
-			 const char *name, struct error **errp)
+static bool vu_recv_rest(int fd, void *buf, size_t len, int64_t deadline,
+			 const char *what, const char *name,
+			 struct error **errp)
 {
 	int fds[VHOST_USER_MAX_FDS];
 	unsigned int nfds = 0;
@@ -119,9 +168,24 @@ static bool vu_recv_rest(int fd, void *buf, size_t len, const char *what,
 	size_t done = 0;
 
 	while (done < len) {
-		ssize_t n = vu_recv_chunk(fd, (char *)buf + done, len - done,
-					  fds, &nfds, &overflow);
+		ssize_t n;
+		int r;
 
+		r = vu_wait_readable(fd, deadline);
+		if (r == 0) {
+			error_setg(errp,
+				   "%s: timed out after %zu of %zu bytes of "
+				   "the %s",
+				   name, done, len, what);
+			return false;
+		}
+		if (r < 0) {
+			error_setg_errno(errp, errno, "%s: waiting for the %s",
+					 name, what);
+			return false;
+		}
+		n = vu_recv_chunk(fd, (char *)buf + done, len - done, fds,
+				  &nfds, &overflow, MSG_DONTWAIT);
 		if (nfds || overflow) {
 			vu_close_fds(fds, nfds);
 			error_setg(errp, "%s: fds attached inside the %s", name,
@@ -137,14 +201,9 @@ static bool vu_recv_rest(int fd, void *buf, size_t len, const char *what,
 		}
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				error_setg(errp,
-					   "%s: timed out after %zu of %zu "
-					   "bytes of the %s",
-					   name, done, len, what);
-			else
-				error_setg_errno(errp, errno,
-						 "%s: reading the %s", name,
-						 what);
+				continue; /* woken up for nothing */
+			error_setg_errno(errp, errno, "%s: reading the %s",
+					 name, what);
 			return false;
 		}
 		done += n;
@@ -166,6 +225,7 @@ int vu_socket_recv_msg(int fd, struct vhost_user_msg *msg, struct error **errp)
 	const size_t hdr_len = sizeof(msg->hdr);
 	bool overflow = false;
 	const char *name;
+	int64_t deadline;
 	ssize_t n;
 	int i;
 
@@ -174,7 +234,7 @@ int vu_socket_recv_msg(int fd, struct vhost_user_msg *msg, struct error **errp)
 	msg->fd_num = 0;
 
 	n = vu_recv_chunk(fd, &msg->hdr, hdr_len, msg->fds, &msg->fd_num,
-			  &overflow);
+			  &overflow, 0);
 	if (n < 0) {
 		error_setg_errno(errp, errno, "reading a message header");
 		goto fail;
@@ -190,16 +250,18 @@ int vu_socket_recv_msg(int fd, struct vhost_user_msg *msg, struct error **errp)
 			   VHOST_USER_MAX_FDS);
 		goto fail;
 	}
+	/* The message started: all of it must come within one timeout */
+	deadline = vu_now_ms() + VU_SOCKET_TIMEOUT_MS;
 	if ((size_t)n < hdr_len &&
-	    !vu_recv_rest(fd, (char *)&msg->hdr + n, hdr_len - n, "header",
-			  "message", errp))
+	    !vu_recv_rest(fd, (char *)&msg->hdr + n, hdr_len - n, deadline,
+			  "header", "message", errp))
 		goto fail;
 
 	name = vhost_user_request_name(msg->hdr.request);
 	if (!vu_msg_check_header(&msg->hdr, errp))
 		goto fail;
 	if (msg->hdr.size && !vu_recv_rest(fd, &msg->payload, msg->hdr.size,
-					   "payload", name, errp))
+					   deadline, "payload", name, errp))
 		goto fail;
 	return 1;
 
@@ -299,7 +361,7 @@ bool vu_socket_send_reply(int fd, uint32_t request, const void *payload,
  * vu_socket_recv_ack() - Wait for the u64 reply to a request we sent
  * @fd:		back-end channel socket
  * @request:	request id we expect in the reply
- * @timeout_ms:	how long to wait for the reply to start
+ * @timeout_ms:	how long to wait for the whole reply
  * @ack:	the u64 of the reply (0: success)
  * @errp:	set on timeout, EOF, or a reply that does not match
  *
@@ -309,23 +371,13 @@ bool vu_socket_recv_ack(int fd, uint32_t request, int timeout_ms, uint64_t *ack,
 			struct error **errp)
 {
 	const char *name = "back-end channel reply";
+	int64_t deadline = vu_now_ms() + timeout_ms;
 	struct vhost_user_header hdr;
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	uint32_t want = VHOST_USER_VERSION | VHOST_USER_REPLY_MASK;
-	int r;
 
-	do {
-		r = poll(&pfd, 1, timeout_ms);
-	} while (r < 0 && errno == EINTR);
-	if (r < 0) {
-		error_setg_errno(errp, errno, "%s: poll", name);
-		return false;
-	}
-	if (r == 0) {
-		error_setg(errp, "%s: no reply within %d ms", name, timeout_ms);
-		return false;
-	}
-	if (!vu_recv_rest(fd, &hdr, sizeof(hdr), "header", name, errp))
+	/* One deadline for the whole reply: the sender holds the channel */
+	if (!vu_recv_rest(fd, &hdr, sizeof(hdr), deadline, "header", name,
+			  errp))
 		return false;
 	if (hdr.request != request ||
 	    (hdr.flags & ~VHOST_USER_NEED_REPLY_MASK) != want ||
@@ -337,7 +389,8 @@ bool vu_socket_recv_ack(int fd, uint32_t request, int timeout_ms, uint64_t *ack,
 			   want, sizeof(*ack));
 		return false;
 	}
-	return vu_recv_rest(fd, ack, sizeof(*ack), "payload", name, errp);
+	return vu_recv_rest(fd, ack, sizeof(*ack), deadline, "payload", name,
+			    errp);
 }
 
 /**

@@ -12,8 +12,12 @@
 #include "transport/vhost-user-proto.h"
 #include "util/error.h"
 
+/* Wait at most this long for the rest of a message, or to send one */
+#define VU_SOCKET_TIMEOUT_MS 5000
+
 /*
- * vu_socket_recv_msg() - read one request: header and fds, then the payload.
+ * vu_socket_recv_msg() - read one request: header and fds, then the payload;
+ * once its first byte is read, the rest must come within VU_SOCKET_TIMEOUT_MS.
  * Return: 1 with @msg filled, 0 on EOF before the first byte, -1 on error
  * (*errp set; no fds left open).
  */
@@ -25,7 +29,7 @@ bool vu_socket_send(int fd, const struct vhost_user_header *hdr,
 bool vu_socket_send_reply(int fd, uint32_t request, const void *payload,
 			  uint32_t size, struct error **errp);
 /*
- * vu_socket_recv_ack() - wait up to @timeout_ms for the u64 reply to
+ * vu_socket_recv_ack() - wait up to @timeout_ms for the whole u64 reply to
  * @request (back-end channel acks) and store it in *@ack
  */
 bool vu_socket_recv_ack(int fd, uint32_t request, int timeout_ms, uint64_t *ack,

@@ -247,6 +247,59 @@ static void test_stale_socket(void)
 }
 
 /**
+ * test_busy_socket_kept() - A live server whose backlog is full is neither
+ * waited for nor replaced: the stale-socket probe must not block or unlink
+ */
+static void test_busy_socket_kept(void)
+{
+	struct vu_server_options opts = { .fd = -1 };
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct error *err = NULL;
+	struct server_fx f;
+	struct vu_server *srv;
+	int lfd, conn[4];
+	unsigned int n = 0;
+	struct stat st, now;
+
+	sfx_init(&f);
+	opts.socket_path = f.path;
+	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	g_strlcpy(addr.sun_path, f.path, sizeof(addr.sun_path));
+	g_assert_cmpint(bind(lfd, (struct sockaddr *)&addr, sizeof(addr)), ==,
+			0);
+	g_assert_cmpint(listen(lfd, 0), ==, 0);
+	/* Fill the backlog: a busy server that does not accept right now */
+	for (;;) {
+		g_assert_cmpuint(n, <, G_N_ELEMENTS(conn));
+		conn[n] = socket(AF_UNIX,
+				 SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		if (connect(conn[n], (struct sockaddr *)&addr, sizeof(addr))) {
+			g_assert_cmpint(errno, ==, EAGAIN);
+			close(conn[n]);
+			break;
+		}
+		n++;
+	}
+	g_assert_cmpuint(n, >, 0);
+	g_assert_cmpint(stat(f.path, &st), ==, 0);
+
+	watchdog_arm(10, "vu_server_new() on a busy socket");
+	srv = vu_server_new(&f.toy->vdev, &opts, &err);
+	watchdog_disarm();
+	g_assert_null(srv);
+	g_assert_nonnull(strstr(error_get_pretty(err), "another server"));
+	error_free(err);
+	/* Still the busy server's socket */
+	g_assert_cmpint(stat(f.path, &now), ==, 0);
+	g_assert_cmpuint(now.st_ino, ==, st.st_ino);
+
+	while (n)
+		close(conn[--n]);
+	close(lfd);
+	sfx_cleanup(&f);
+}
+
+/**
  * test_fd_listening() - --fd with a listening socket
  */
 static void test_fd_listening(void)
@@ -354,6 +407,8 @@ int main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/vhost-user/server/one-at-a-time", test_one_at_a_time);
 	g_test_add_func("/vhost-user/server/stale-socket", test_stale_socket);
+	g_test_add_func("/vhost-user/server/busy-socket-kept",
+			test_busy_socket_kept);
 	g_test_add_func("/vhost-user/server/fd-listening", test_fd_listening);
 	g_test_add_func("/vhost-user/server/fd-connected", test_fd_connected);
 	g_test_add_func("/vhost-user/server/bad-options", test_bad_options);

@@ -5,6 +5,7 @@
  *
  * Copyright (c) 2026 qemu-dev authors
  */
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "tests/frontend/vring-driver.h"
 #include "tests/unit/transport/vu-test-util.h"
 #include "transport/vhost-user-session.h"
+#include "transport/vhost-user-socket.h"
 
 #define V     VHOST_USER_VERSION
 #define V_ACK (VHOST_USER_VERSION | VHOST_USER_NEED_REPLY_MASK)
@@ -607,18 +609,25 @@ static void test_ring_outside_memory(void)
 			      NULL, 0));
 	fx_violation(&f, "VHOST_VRING_F_LOG");
 
-	/* A size that no longer fits the addresses given */
+	/*
+	 * A size that no longer fits the addresses given is accepted (new
+	 * addresses may follow), but the ring does not run with them
+	 */
 	fx_handshake(&f, VU_COMMON_PROTOCOL_FEATURES);
+	fx_u64(&f, VHOST_USER_SET_FEATURES, TOY_FEATURES | BIT30);
 	fx_mem_table(&f);
 	fx_state(&f, VHOST_USER_SET_VRING_NUM, 0, RING_NUM, false);
 	a = fx_addr(&f, 0);
 	a.used_user_addr = TM_UVA1 + TM_REGION_SIZE - VRING_USED_SIZE(RING_NUM);
 	a.used_user_addr &= ~3ULL;
 	fx_ok(&f, VHOST_USER_SET_VRING_ADDR, V, &a, sizeof(a));
-	g_assert_false(fx_req(&f, VHOST_USER_SET_VRING_NUM, V,
-			      &(struct vhost_vring_state){ 0, 256 }, 8, NULL,
-			      0));
-	fx_violation(&f, "SET_VRING_NUM: queue 0: size 256: used_user_addr");
+	fx_state(&f, VHOST_USER_SET_VRING_NUM, 0, 256, true);
+	fx_fd(&f, VHOST_USER_SET_VRING_KICK, 0, -1);
+	fx_state(&f, VHOST_USER_SET_VRING_ENABLE, 0, 1, true);
+	g_assert_false(virtio_queue_running(&f.toy->vdev, 0));
+	vu_session_end(f.s);
+	close(f.fe);
+	fx_connect(&f);
 
 	/* Bad sizes */
 	fx_handshake(&f, VU_COMMON_PROTOCOL_FEATURES);
@@ -1022,6 +1031,247 @@ static void test_backend_config_change(void)
 	fx_cleanup(&f);
 }
 
+struct trickle {
+	int fd;
+	const uint8_t *buf;
+	size_t len;
+	unsigned int gap_ms;
+};
+
+/**
+ * trickle_thread() - Front-end sending a message one byte at a time
+ * @opaque:	struct trickle
+ *
+ * Stops at the first failed send (the session closed the connection).
+ *
+ * Return: NULL
+ */
+static void *trickle_thread(void *opaque)
+{
+	struct trickle *t = opaque;
+	size_t i;
+
+	for (i = 0; i < t->len; i++) {
+		if (send(t->fd, t->buf + i, 1, MSG_NOSIGNAL) != 1)
+			break;
+		g_usleep(t->gap_ms * 1000);
+	}
+	return NULL;
+}
+
+/**
+ * test_trickled_message() - A message sent a byte at a time, each byte well
+ * within the socket timeout, must still time out as a whole: the control
+ * thread is not held for the length of the message times the timeout
+ */
+static void test_trickled_message(void)
+{
+	struct {
+		struct vhost_user_header hdr;
+		struct vhost_vring_state st;
+	} __attribute__((packed)) m = {
+		{ VHOST_USER_SET_VRING_NUM, V, sizeof(m.st) },
+		{ 0, RING_NUM },
+	};
+	struct trickle t = { .buf = (const uint8_t *)&m, .len = sizeof(m) };
+	struct error *err = NULL;
+	struct fixture f;
+	pthread_t th;
+	gint64 start, ms;
+
+	fx_init(&f);
+	fx_handshake(&f, VU_COMMON_PROTOCOL_FEATURES);
+	/* 20 bytes, 700 ms apart: 14 s for the whole message */
+	t.fd = f.fe;
+	t.gap_ms = 700;
+	g_assert_cmpint(pthread_create(&th, NULL, trickle_thread, &t), ==, 0);
+	start = g_get_monotonic_time();
+	g_assert_false(vu_session_process(f.s, &err));
+	ms = (g_get_monotonic_time() - start) / 1000;
+	g_assert_nonnull(err);
+	g_assert_nonnull(strstr(error_get_pretty(err), "timed out"));
+	error_free(err);
+	g_assert_cmpint(ms, <, VU_SOCKET_TIMEOUT_MS + 1500);
+	vu_session_end(f.s);
+	g_assert_cmpint(pthread_join(th, NULL), ==, 0);
+	fx_cleanup(&f);
+}
+
+/**
+ * test_backend_ack_stall() - A front-end that starts its ack on the back-end
+ * channel and stops: the sender gives up within the ack timeout, and the
+ * channel (and its lock) are free again for the control thread
+ */
+static void test_backend_ack_stall(void)
+{
+	struct vhost_user_header hdr;
+	struct notify_ctx c;
+	struct fixture f;
+	uint64_t ack = 0;
+	pthread_t th;
+	gint64 start, ms;
+	int chan[2];
+
+	fx_init(&f);
+	c.dev = &f.toy->vdev;
+	fx_handshake(&f, VU_COMMON_PROTOCOL_FEATURES);
+	g_assert_cmpint(
+		socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, chan), ==,
+		0);
+	g_assert_true(fx_req(&f, VHOST_USER_SET_BACKEND_REQ_FD, V, NULL, 0,
+			     &chan[1], 1));
+	close(chan[1]);
+
+	g_assert_cmpint(pthread_create(&th, NULL, notify_thread, &c), ==, 0);
+	g_assert_true(fe_recv(chan[0], &hdr, &ack, sizeof(ack), 5000));
+	g_assert_cmphex(hdr.flags, ==, V_ACK);
+	/* Four bytes of the reply header, then nothing */
+	start = g_get_monotonic_time();
+	g_assert_cmpint(send(chan[0], &hdr, 4, MSG_NOSIGNAL), ==, 4);
+	watchdog_arm(VU_BACKEND_ACK_TIMEOUT_MS / 1000 + 10,
+		     "BACKEND_CONFIG_CHANGE_MSG ack wait");
+	g_assert_cmpint(pthread_join(th, NULL), ==, 0);
+	watchdog_disarm();
+	ms = (g_get_monotonic_time() - start) / 1000;
+	g_assert_cmpint(ms, <, VU_BACKEND_ACK_TIMEOUT_MS + 1500);
+	/* The failed channel is closed: a late ack cannot be mistaken */
+	g_assert_true(fe_peer_closed(chan[0], 1000));
+
+	vu_session_end(f.s);
+	close(chan[0]);
+	fx_cleanup(&f);
+}
+
+/**
+ * blocking_eventfd() - An eventfd without EFD_NONBLOCK
+ * @count:	initial counter
+ *
+ * Return: the fd
+ */
+static int blocking_eventfd(uint64_t count)
+{
+	int fd = eventfd(0, EFD_CLOEXEC);
+
+	g_assert_cmpint(fd, >=, 0);
+	if (count)
+		g_assert_cmpint(write(fd, &count, sizeof(count)), ==, 8);
+	return fd;
+}
+
+/**
+ * test_blocking_eventfds() - Ring eventfds passed in blocking mode, with a
+ * call counter at its maximum: signalling must not block the worker, so
+ * stopping the queue (GET_VRING_BASE) returns
+ */
+static void test_blocking_eventfds(void)
+{
+	struct vring_buf in = { BUF_GPA(0), 64 };
+	struct vhost_vring_state st = { 0, 0 };
+	static const uint64_t one = 1;
+	struct fixture f;
+	uint32_t len = 0;
+	void *token = NULL;
+	unsigned int k;
+	int err_fd;
+
+	fx_init(&f);
+	close(f.kick[0]);
+	close(f.call[0]);
+	f.kick[0] = blocking_eventfd(0);
+	/* A write of 1 more would block */
+	f.call[0] = blocking_eventfd(UINT64_MAX - 1);
+	err_fd = blocking_eventfd(0);
+	fx_handshake(&f, VU_COMMON_PROTOCOL_FEATURES);
+	fx_u64(&f, VHOST_USER_SET_FEATURES, TOY_FEATURES | BIT30);
+	fx_mem_table(&f);
+	fx_fd(&f, VHOST_USER_SET_VRING_ERR, 0, err_fd);
+	fx_ring(&f, 0, false);
+	g_assert_true(virtio_queue_running(&f.toy->vdev, 0));
+
+	/* The fds are shared with us: the back-end made them non-blocking */
+	g_assert_true(fcntl(f.kick[0], F_GETFL) & O_NONBLOCK);
+	g_assert_true(fcntl(f.call[0], F_GETFL) & O_NONBLOCK);
+	g_assert_true(fcntl(err_fd, F_GETFL) & O_NONBLOCK);
+
+	/* One request; its call cannot be delivered */
+	g_assert_cmpint(vring_driver_add(&f.drv[0], NULL, 0, &in, 1, &f), >=,
+			0);
+	vring_driver_publish(&f.drv[0]);
+	g_assert_cmpint(write(f.kick[0], &one, sizeof(one)), ==, 8);
+	for (k = 0; k < 200 && !token; k++) {
+		token = vring_driver_get_used(&f.drv[0], &len);
+		if (!token)
+			g_usleep(10000);
+	}
+
+	/* The worker must not be stuck in a write to the call eventfd */
+	watchdog_arm(10, "GET_VRING_BASE");
+	fx_ok(&f, VHOST_USER_GET_VRING_BASE, V, &st, sizeof(st));
+	watchdog_disarm();
+	fe_recv_reply(f.fe, VHOST_USER_GET_VRING_BASE, &st, sizeof(st));
+	g_assert_true(token == &f);
+	g_assert_cmpuint(st.num, ==, 1);
+	g_assert_false(virtio_queue_running(&f.toy->vdev, 0));
+
+	close(err_fd);
+	fx_cleanup(&f);
+}
+
+/**
+ * test_ring_resize_restart() - QEMU restarts a ring with SET_VRING_NUM
+ * before SET_VRING_ADDR: the new size must not be checked against the
+ * addresses of the previous driver, which may not hold a larger ring
+ */
+static void test_ring_resize_restart(void)
+{
+	uint64_t end = TM_UVA1 + TM_REGION_SIZE;
+	struct vhost_vring_state st = { 0, 0 };
+	/* A 16-entry ring in the last kilobyte of region 1 */
+	struct vhost_vring_addr old = {
+		.index = 0,
+		.desc_user_addr = end - 0x400,
+		.avail_user_addr = end - 0x300,
+		.used_user_addr = end - 0x200,
+	};
+	struct vhost_vring_addr a;
+	struct fixture f;
+
+	fx_init(&f);
+	fx_handshake(&f, VU_COMMON_PROTOCOL_FEATURES);
+	fx_u64(&f, VHOST_USER_SET_FEATURES, TOY_FEATURES | BIT30);
+	fx_mem_table(&f);
+
+	/* First driver (firmware, say): 16 entries at the end of memory */
+	fx_state(&f, VHOST_USER_SET_VRING_NUM, 0, 16, false);
+	fx_state(&f, VHOST_USER_SET_VRING_BASE, 0, 0, false);
+	fx_ok(&f, VHOST_USER_SET_VRING_ADDR, V, &old, sizeof(old));
+	fx_fd(&f, VHOST_USER_SET_VRING_KICK, 0, f.kick[0]);
+	fx_fd(&f, VHOST_USER_SET_VRING_CALL, 0, f.call[0]);
+	fx_state(&f, VHOST_USER_SET_VRING_ENABLE, 0, 1, true);
+	g_assert_true(virtio_queue_running(&f.toy->vdev, 0));
+
+	/* Stop, as QEMU does on a device reset */
+	fx_state(&f, VHOST_USER_SET_VRING_ENABLE, 0, 0, true);
+	fx_ok(&f, VHOST_USER_GET_VRING_BASE, V, &st, sizeof(st));
+	fe_recv_reply(f.fe, VHOST_USER_GET_VRING_BASE, &st, sizeof(st));
+
+	/* Next driver: 256 entries elsewhere; NUM comes before ADDR */
+	g_assert_true(vring_driver_init(&f.drv[0],
+					test_mem_host(&f.mem, RING_GPA(0)),
+					RING_GPA(0), TOY_MAX_QUEUE, true, 0));
+	f.drv_init[0] = true;
+	fx_state(&f, VHOST_USER_SET_VRING_NUM, 0, TOY_MAX_QUEUE, true);
+	fx_state(&f, VHOST_USER_SET_VRING_BASE, 0, 0, true);
+	a = fx_addr(&f, 0);
+	fx_ok(&f, VHOST_USER_SET_VRING_ADDR, V, &a, sizeof(a));
+	fx_fd(&f, VHOST_USER_SET_VRING_KICK, 0, f.kick[0]);
+	fx_fd(&f, VHOST_USER_SET_VRING_CALL, 0, f.call[0]);
+	fx_state(&f, VHOST_USER_SET_VRING_ENABLE, 0, 1, true);
+	g_assert_true(virtio_queue_running(&f.toy->vdev, 0));
+	fx_io(&f, 0, 0);
+	fx_cleanup(&f);
+}
+
 /**
  * main() - register and run the tests
  * @argc:	argument count (GTest options such as --tap)
@@ -1051,5 +1301,13 @@ int main(int argc, char **argv)
 	g_test_add_func("/vhost-user/session/features", test_features);
 	g_test_add_func("/vhost-user/session/backend-config-change",
 			test_backend_config_change);
+	g_test_add_func("/vhost-user/session/trickled-message",
+			test_trickled_message);
+	g_test_add_func("/vhost-user/session/backend-ack-stall",
+			test_backend_ack_stall);
+	g_test_add_func("/vhost-user/session/blocking-eventfds",
+			test_blocking_eventfds);
+	g_test_add_func("/vhost-user/session/ring-resize-restart",
+			test_ring_resize_restart);
 	return g_test_run();
 }

@@ -5,11 +5,14 @@
  * Copyright (c) 2026 qemu-dev authors
  */
 #include <dirent.h>
+#include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <glib.h>
@@ -443,4 +446,71 @@ int new_eventfd(void)
 
 	g_assert_cmpint(fd, >=, 0);
 	return fd;
+}
+
+/* The one watchdog of a test program */
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	pthread_t thread;
+	bool armed;
+	unsigned int seconds;
+	const char *what;
+} watchdog = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.cond = PTHREAD_COND_INITIALIZER,
+};
+
+/**
+ * watchdog_thread() - Fail the test if the watchdog is not disarmed in time
+ * @opaque:	unused
+ *
+ * Return: NULL
+ */
+static void *watchdog_thread(void *opaque)
+{
+	struct timespec ts;
+	int rc = 0;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += watchdog.seconds;
+	pthread_mutex_lock(&watchdog.lock);
+	while (watchdog.armed && rc != ETIMEDOUT)
+		rc = pthread_cond_timedwait(&watchdog.cond, &watchdog.lock,
+					    &ts);
+	if (watchdog.armed)
+		g_error("%s blocked for more than %u s", watchdog.what,
+			watchdog.seconds);
+	pthread_mutex_unlock(&watchdog.lock);
+	return NULL;
+}
+
+/**
+ * watchdog_arm() - Fail the test unless watchdog_disarm() comes in time
+ * @seconds:	bound
+ * @what:	what would be blocked, for the failure message
+ */
+void watchdog_arm(unsigned int seconds, const char *what)
+{
+	pthread_mutex_lock(&watchdog.lock);
+	g_assert_false(watchdog.armed);
+	watchdog.armed = true;
+	watchdog.seconds = seconds;
+	watchdog.what = what;
+	pthread_mutex_unlock(&watchdog.lock);
+	g_assert_cmpint(
+		pthread_create(&watchdog.thread, NULL, watchdog_thread, NULL),
+		==, 0);
+}
+
+/**
+ * watchdog_disarm() - The guarded operation returned in time
+ */
+void watchdog_disarm(void)
+{
+	pthread_mutex_lock(&watchdog.lock);
+	watchdog.armed = false;
+	pthread_cond_signal(&watchdog.cond);
+	pthread_mutex_unlock(&watchdog.lock);
+	g_assert_cmpint(pthread_join(watchdog.thread, NULL), ==, 0);
 }

@@ -70,4 +70,11 @@ bool fe_peer_closed(int fd, int timeout_ms);
 unsigned int count_open_fds(void);
 int new_eventfd(void);
 
+/*
+ * watchdog_arm() - fail the test with "@what blocked" unless
+ * watchdog_disarm() is called within @seconds: turns a hang into a failure
+ */
+void watchdog_arm(unsigned int seconds, const char *what);
+void watchdog_disarm(void);
+
 #endif /* QD_TESTS_UNIT_TRANSPORT_VU_TEST_UTIL_H */
