@@ -7,7 +7,9 @@
 # Environment: RUNTIME (seconds per run, 3), RUNS (per case and peer, 3),
 # SIZE_MIB (image size, 1024), CASES ("randread:1 randread:32 randwrite:1
 # randwrite:32"), PEERS ("ours qsd"), OURS_OPTS (extra back-end options),
-# QSD_BLOCKDEV_OPTS (appended to qsd's --blockdev, e.g. ",aio=io_uring").
+# QSD_BLOCKDEV_OPTS (appended to qsd's --blockdev, e.g. ",aio=io_uring"),
+# IMAGE_DIR (where the image goes, /dev/shm), QSD_IOTHREAD (1: run qsd's
+# export in an IOThread, which polls like ours).
 #
 # Copyright (c) 2026 qemu-dev authors
 set -euo pipefail
@@ -20,6 +22,8 @@ CASES=${CASES:-"randread:1 randread:32 randwrite:1 randwrite:32"}
 PEERS=${PEERS:-"ours qsd"}
 OURS_OPTS=${OURS_OPTS:-}
 QSD_BLOCKDEV_OPTS=${QSD_BLOCKDEV_OPTS:-}
+IMAGE_DIR=${IMAGE_DIR:-/dev/shm}
+QSD_IOTHREAD=${QSD_IOTHREAD:-0}
 
 TOOL=$BUILD/tests/frontend/qd-frontend
 OURS=$BUILD/qemu-dev-vhost-user-blk
@@ -40,7 +44,7 @@ for peer in $PEERS; do
 done
 
 work=$(mktemp -d /tmp/qd-bench.XXXXXX)
-image=/dev/shm/qd-bench-$$.img
+image=$IMAGE_DIR/qd-bench-$$.img
 declare -A pids=()
 
 cleanup() {
@@ -77,8 +81,13 @@ start_peer() {
 			>"$work/ours.log" 2>&1 &
 		;;
 	qsd)
-		"$QSD" --blockdev "driver=file,node-name=f,filename=$image$QSD_BLOCKDEV_OPTS" \
-			--export "type=vhost-user-blk,id=e,node-name=f,addr.type=unix,addr.path=$sock,writable=on" \
+		local iothread=()
+		if [ "$QSD_IOTHREAD" = 1 ]; then
+			iothread=(--object iothread,id=iot0)
+		fi
+		"$QSD" "${iothread[@]}" \
+			--blockdev "driver=file,node-name=f,filename=$image$QSD_BLOCKDEV_OPTS" \
+			--export "type=vhost-user-blk,id=e,node-name=f,addr.type=unix,addr.path=$sock,writable=on${iothread:+,iothread=iot0}" \
 			>"$work/qsd.log" 2>&1 &
 		;;
 	esac
@@ -87,8 +96,10 @@ start_peer() {
 }
 
 # Allocated, non-zero data: reads must not hit holes
-echo "bench/blk.sh: ${SIZE_MIB} MiB image on /dev/shm, $RUNS runs of ${RUNTIME}s per case and peer"
+echo "bench/blk.sh: ${SIZE_MIB} MiB image in $IMAGE_DIR, $RUNS runs of ${RUNTIME}s per case and peer"
 dd if=/dev/urandom of="$image" bs=1M count="$SIZE_MIB" status=none
+# Both peers start with the whole image in the page cache
+cat "$image" >/dev/null
 for peer in $PEERS; do
 	start_peer "$peer"
 done
@@ -143,5 +154,25 @@ for rw, qd in cases:
         if len(peers) == 2 and peers == ["ours", "qsd"]:
             ratio = vals[0] / vals[1] if key == "iops" else vals[1] / vals[0]
             line += f" {ratio:>6.2f}"
+    print(line)
+
+
+def per_io(peer, rw, qd, key):
+    return statistics.median(r[key] / r["ios"] if r["ios"] else 0.0
+                             for r in rows if (r["peer"], r["rw"], r["iodepth"]) == (peer, rw, qd))
+
+
+print()
+print("notifications per request (medians): kicks by the front-end, calls by the back-end")
+head = f"{'case':<14}"
+for key in ("kicks/io", "calls/io"):
+    for p in peers:
+        head += f" {p + ' ' + key:>14}"
+print(head)
+for rw, qd in cases:
+    line = f"{rw + ' QD' + str(qd):<14}"
+    for key in ("kicks", "calls"):
+        for p in peers:
+            line += f" {per_io(p, rw, qd, key):>14.3f}"
     print(line)
 PY

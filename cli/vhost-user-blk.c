@@ -30,6 +30,7 @@ int main(int argc, char **argv)
 		.num_queues = 1,
 		.queue_size = 1024,
 		.logical_block_size = 512,
+		.poll_max_us = VIRTIO_BLK_POLL_MAX_US_DEFAULT,
 	};
 	struct program_common common = { 0 };
 	int cache = VIRTIO_BLK_CACHE_WRITEBACK;
@@ -89,6 +90,13 @@ int main(int argc, char **argv)
 		  .help = "I/O engine (auto: io_uring where it works)",
 		  .dest = &aio,
 		  .choices = aio_choices },
+		{ .name = "poll-max-us",
+		  .arg = CLI_ARG_UINT,
+		  .metavar = "N",
+		  .help = "busy-wait up to N microseconds for the next request "
+			  "before sleeping (0: never, default 100)",
+		  .dest = &blk.poll_max_us,
+		  .max = VIRTIO_BLK_POLL_MAX_US_LIMIT },
 		{ .name = NULL },
 	};
 	struct virtio_device *dev;

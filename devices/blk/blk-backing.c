@@ -13,10 +13,12 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/fs.h>
+#include <linux/magic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "devices/blk/blk-backing.h"
@@ -99,11 +101,26 @@ static bool blk_backing_probe_dio(struct blk_backing *b, struct error **errp)
 }
 
 /**
+ * blk_backing_in_memory() - Whether a regular file lives in memory
+ * @fd:		open regular file
+ *
+ * Return: true on tmpfs and ramfs, where reads and writes are memory copies
+ */
+static bool blk_backing_in_memory(int fd)
+{
+	struct statfs sfs;
+
+	if (fstatfs(fd, &sfs))
+		return false;
+	return sfs.f_type == TMPFS_MAGIC || sfs.f_type == RAMFS_MAGIC;
+}
+
+/**
  * blk_backing_size() - Find the size and block hints of an opened backing
  * @b:		backing
  * @errp:	error, names the path
  *
- * Return: true with size, is_blockdev and phys_block set
+ * Return: true with size, is_blockdev, in_memory and phys_block set
  */
 static bool blk_backing_size(struct blk_backing *b, struct error **errp)
 {
@@ -118,6 +135,7 @@ static bool blk_backing_size(struct blk_backing *b, struct error **errp)
 	b->phys_block = 512;
 	if (S_ISREG(st.st_mode)) {
 		b->size = (uint64_t)st.st_size;
+		b->in_memory = blk_backing_in_memory(b->fd);
 		return true;
 	}
 	if (!S_ISBLK(st.st_mode)) {

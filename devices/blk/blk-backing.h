@@ -23,6 +23,7 @@ struct blk_backing {
 	bool read_only;	    /* opened O_RDONLY */
 	bool direct;	    /* opened O_DIRECT (cache=none) */
 	bool is_blockdev;   /* S_ISBLK: ioctls instead of fallocate */
+	bool in_memory;	    /* tmpfs or ramfs: I/O never waits for a disk */
 	uint64_t size;	    /* bytes */
 	uint32_t mem_align; /* O_DIRECT buffer alignment; 1 when buffered */
 	uint32_t

@@ -169,6 +169,37 @@ static void blk_uring_complete_op(struct blk_queue *q, struct blk_req *req,
 }
 
 /**
+ * blk_uring_reap() - Handle every completion the ring holds, without waiting
+ * @q:		queue
+ *
+ * Follow-up operations (the rest of a short transfer, a writethrough
+ * fdatasync) are submitted before returning. The driver is not notified.
+ *
+ * Return: number of completions handled
+ */
+static unsigned int blk_uring_reap(struct blk_queue *q)
+{
+	struct blk_uring *u = q->io_state;
+	struct io_uring_cqe *cqe;
+	unsigned int n = 0;
+
+	if (!u->inflight)
+		return 0;
+	while (!io_uring_peek_cqe(&u->ring, &cqe)) {
+		struct blk_req *req = io_uring_cqe_get_data(cqe);
+		int res = cqe->res;
+
+		io_uring_cqe_seen(&u->ring, cqe);
+		u->inflight--;
+		n++;
+		blk_uring_complete_op(q, req, res);
+	}
+	if (n)
+		blk_uring_submit(q);
+	return n;
+}
+
+/**
  * blk_uring_completions() - Worker callback: the completion eventfd fired
  * @vq:		queue's virtqueue
  * @opaque:	struct blk_queue
@@ -177,21 +208,29 @@ static void blk_uring_completions(struct virtqueue *vq, void *opaque)
 {
 	struct blk_queue *q = opaque;
 	struct blk_uring *u = q->io_state;
-	struct io_uring_cqe *cqe;
 	eventfd_t cnt;
 
 	/* Reset the counter first: later completions fire it again */
 	(void)eventfd_read(u->efd, &cnt);
-	while (!io_uring_peek_cqe(&u->ring, &cqe)) {
-		struct blk_req *req = io_uring_cqe_get_data(cqe);
-		int res = cqe->res;
-
-		io_uring_cqe_seen(&u->ring, cqe);
-		u->inflight--;
-		blk_uring_complete_op(q, req, res);
-	}
-	blk_uring_submit(q);
+	blk_uring_reap(q);
 	blk_queue_notify(q);
+}
+
+/**
+ * blk_uring_poll() - Worker polls: handle completions without the eventfd
+ * @q:		queue
+ *
+ * The eventfd may still be readable for completions handled here; the next
+ * wake-up on it then finds nothing, which is harmless.
+ *
+ * Return: true if anything completed
+ */
+static bool blk_uring_poll(struct blk_queue *q)
+{
+	if (!blk_uring_reap(q))
+		return false;
+	blk_queue_notify(q);
+	return true;
 }
 
 /**
@@ -277,12 +316,18 @@ static void blk_uring_submit_req(struct blk_queue *q, struct blk_req *req)
 }
 
 /**
- * blk_uring_flush() - End of a batch: submit it
+ * blk_uring_flush() - End of a batch: submit it, take what completed inline
  * @q:		queue
+ *
+ * Reads from the page cache (on file systems that support IOCB_NOWAIT)
+ * complete within io_uring_enter(): their completions are handled now, and
+ * the caller's notification covers them, instead of after a round trip
+ * through the eventfd and epoll.
  */
 static void blk_uring_flush(struct blk_queue *q)
 {
 	blk_uring_submit(q);
+	blk_uring_reap(q);
 }
 
 const struct blk_io_engine blk_io_uring = {
@@ -291,4 +336,5 @@ const struct blk_io_engine blk_io_uring = {
 	.cleanup = blk_uring_cleanup,
 	.submit = blk_uring_submit_req,
 	.flush = blk_uring_flush,
+	.poll = blk_uring_poll,
 };

@@ -67,6 +67,8 @@ struct blk_io_engine {
 	void (*submit)(struct blk_queue *q, struct blk_req *req);
 	/* End of a batch of submit() calls: send what was queued */
 	void (*flush)(struct blk_queue *q);
+	/* Optional: complete what finished, without waiting; true if any */
+	bool (*poll)(struct blk_queue *q);
 };
 
 struct blk_queue {

@@ -464,18 +464,22 @@ static void blk_req_start(struct blk_queue *q, struct vq_elem *elem)
  * @q:		started queue
  *
  * Pops until the ring is empty with driver notifications off, then turns them
- * back on and looks again, so no kick is lost. The engine gets the whole
- * batch at once, and the driver at most one interrupt for what completed.
+ * back on and looks again, so no kick is lost. If they were off already, the
+ * worker is polling the ring and turns them on itself before it sleeps. The
+ * engine gets the whole batch at once, and the driver at most one interrupt
+ * for what completed.
  */
 void blk_queue_process(struct blk_queue *q)
 {
 	struct virtqueue *vq = q->vq;
+	bool toggle = !vq->notify_disabled;
 	struct error *err = NULL;
 	struct vq_elem *elem;
 	int r;
 
 	do {
-		vq_disable_notification(vq);
+		if (toggle)
+			vq_disable_notification(vq);
 		while ((r = vq_pop(vq, &elem, &err)) == 1)
 			blk_req_start(q, elem);
 		if (r < 0) {
@@ -483,7 +487,7 @@ void blk_queue_process(struct blk_queue *q)
 			error_report_err(err);
 			break;
 		}
-	} while (!vq->broken && vq_enable_notification(vq));
+	} while (toggle && !vq->broken && vq_enable_notification(vq));
 	q->io->flush(q);
 	blk_queue_notify(q);
 }

@@ -257,6 +257,21 @@ static void virtio_blk_queue_kick(struct virtio_device *dev,
 }
 
 /**
+ * virtio_blk_queue_poll() - The worker polls: complete finished I/O
+ * @dev:	device
+ * @vq:		started queue
+ *
+ * Return: true if the engine completed anything
+ */
+static bool virtio_blk_queue_poll(struct virtio_device *dev,
+				  struct virtqueue *vq)
+{
+	struct blk_queue *q = virtio_blk_queue(dev, vq);
+
+	return q->io->poll && q->io->poll(q);
+}
+
+/**
  * virtio_blk_queue_stop() - Tear down a drained queue
  * @dev:	device
  * @vq:		queue, nothing in flight
@@ -300,6 +315,7 @@ static const struct virtio_device_ops virtio_blk_ops = {
 	.queue_start = virtio_blk_queue_start,
 	.queue_kick = virtio_blk_queue_kick,
 	.queue_stop = virtio_blk_queue_stop,
+	.queue_poll = virtio_blk_queue_poll,
 	.free = virtio_blk_free,
 };
 
@@ -345,6 +361,11 @@ static bool virtio_blk_check_options(const struct virtio_blk_options *opts,
 			   opts->serial, VIRTIO_BLK_ID_BYTES);
 		return false;
 	}
+	if (opts->poll_max_us > VIRTIO_BLK_POLL_MAX_US_LIMIT) {
+		error_setg(errp, "virtio-blk: poll-max-us %u is above %u",
+			   opts->poll_max_us, VIRTIO_BLK_POLL_MAX_US_LIMIT);
+		return false;
+	}
 	if (opts->cache != VIRTIO_BLK_CACHE_WRITEBACK &&
 	    opts->cache != VIRTIO_BLK_CACHE_NONE) {
 		error_setg(errp, "virtio-blk: invalid cache mode %d",
@@ -356,8 +377,14 @@ static bool virtio_blk_check_options(const struct virtio_blk_options *opts,
 
 /**
  * virtio_blk_pick_engine() - Resolve the aio option to an I/O engine
- * @blk:	device, aio set
+ * @blk:	device, aio set, backing open
  * @errp:	error if aio=io_uring cannot be honoured
+ *
+ * aio=auto takes synchronous I/O for an image in memory (tmpfs, ramfs): each
+ * request is a copy of a microsecond or so that never waits for a disk, but
+ * these file systems do not support non-blocking (IOCB_NOWAIT) I/O, so
+ * io_uring would hand every request to one of its worker threads and pay a
+ * thread wake-up for it, several times the copy.
  *
  * Return: true with blk->io set
  */
@@ -368,6 +395,13 @@ static bool virtio_blk_pick_engine(struct virtio_blk *blk, struct error **errp)
 	case VIRTIO_BLK_AIO_SYNC:
 		return true;
 	case VIRTIO_BLK_AIO_AUTO:
+		if (blk->backing.in_memory) {
+			log_info("virtio-blk: '%s' is in memory (tmpfs); using "
+				 "synchronous I/O",
+				 blk->backing.path);
+			return true;
+		}
+		break;
 	case VIRTIO_BLK_AIO_IO_URING:
 		break;
 	default:
@@ -468,16 +502,17 @@ struct virtio_device *virtio_blk_new(const struct virtio_blk_options *opts,
 		error_setg(errp, "virtio-blk: out of memory");
 		goto fail;
 	}
-	if (!virtio_blk_pick_engine(blk, errp) ||
-	    !virtio_blk_open_backing(blk, opts, errp))
+	if (!virtio_blk_open_backing(blk, opts, errp))
 		goto fail;
-	if (!virtio_device_init(&blk->vdev, &virtio_blk_ops, opts->num_queues,
+	if (!virtio_blk_pick_engine(blk, errp) ||
+	    !virtio_device_init(&blk->vdev, &virtio_blk_ops, opts->num_queues,
 				opts->queue_size, errp)) {
 		blk_backing_close(&blk->backing);
 		goto fail;
 	}
 	for (unsigned int i = 0; i < opts->num_queues; i++)
 		blk->vdev.vqs[i].max_segs = VIRTIO_BLK_VQ_MAX_SEGS;
+	blk->vdev.poll_max_us = opts->poll_max_us;
 	log_debug("virtio-blk '%s': %llu sectors, %u queues, %s I/O%s",
 		  opts->path, (unsigned long long)blk->capacity,
 		  opts->num_queues, blk->io->name,

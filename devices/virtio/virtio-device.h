@@ -13,6 +13,13 @@
  * thread never does device I/O: it starts and stops queues, and stopping drains
  * the requests in flight first.
  *
+ * With poll_max_us set, a worker that just had work busy-waits for a while
+ * before it sleeps, as QEMU's IOThreads do (poll-max-ns): it watches the avail
+ * ring with driver notifications off, and the device's completions through
+ * ops->queue_poll. The window adapts: it grows while work keeps arriving
+ * within it and drops to nothing when work comes later than poll_max_us, so
+ * an idle queue costs no CPU.
+ *
  * Copyright (c) 2026 qemu-dev authors
  */
 #ifndef QD_DEVICES_VIRTIO_DEVICE_H
@@ -48,12 +55,24 @@ struct virtio_device_ops {
 	 * watch fds) */
 	bool (*queue_start)(struct virtio_device *dev, struct virtqueue *vq,
 			    struct error **errp);
-	/* Worker thread: buffers may be available (kick, or a start with a
-	 * non-empty ring) */
+	/*
+	 * Worker thread: buffers may be available (kick, poll, or a start with
+	 * a non-empty ring). If driver notifications are off on entry
+	 * (vq->notify_disabled: the worker is polling), leave them off: the
+	 * worker turns them back on, and looks at the ring again, before it
+	 * sleeps.
+	 */
 	void (*queue_kick)(struct virtio_device *dev, struct virtqueue *vq);
 	/* Worker thread, after the queue drained (vq->inflight == 0): tear down
 	 */
 	void (*queue_stop)(struct virtio_device *dev, struct virtqueue *vq);
+	/*
+	 * Optional. Worker thread, while it polls (see poll_max_us): finish
+	 * what completed without waiting for the device's fds, e.g. reap an
+	 * io_uring's CQEs. True if anything was done. The device's fds must
+	 * still fire for what it leaves, as the worker sleeps on them.
+	 */
+	bool (*queue_poll)(struct virtio_device *dev, struct virtqueue *vq);
 
 	/* Release the device (after all queues stopped) */
 	void (*free)(struct virtio_device *dev);
@@ -67,6 +86,12 @@ struct virtio_device {
 	uint64_t features;	     /* negotiated */
 	uint8_t status;	  /* VIRTIO_CONFIG_S_* as set by the driver */
 	bool needs_reset; /* a queue broke: NEEDS_RESET semantics */
+	/*
+	 * Adaptive polling of started queues, set by the device before they
+	 * start: the longest a worker busy-waits for work before sleeping, in
+	 * microseconds (0: never poll, always sleep until an fd fires).
+	 */
+	unsigned int poll_max_us;
 
 	/* Set by the transport: tell the driver the config space changed */
 	void (*config_notify)(struct virtio_device *dev, void *opaque);
