@@ -59,7 +59,8 @@ struct vq_watch {
 struct vq_worker {
 	pthread_t thread;
 	int epfd;
-	int ctl_fd; /* written by virtio_queue_stop() */
+	int ctl_fd;	   /* written by virtio_queue_stop() */
+	bool kick_watched; /* kick_fd is in the epoll set */
 	bool stopping;
 	bool stop_requested;  /* atomic: ends a polling window early */
 	uint64_t poll_max_ns; /* from dev->poll_max_us; 0: never poll */
@@ -295,6 +296,22 @@ static void worker_kick(struct virtqueue *vq)
 }
 
 /**
+ * worker_unwatch_kick() - stop waking up for the kick fd
+ * @vq:	virtqueue
+ */
+static void worker_unwatch_kick(struct virtqueue *vq)
+{
+	struct vq_worker *w = vq->worker;
+
+	if (!w->kick_watched)
+		return;
+	w->kick_watched = false;
+	if (epoll_ctl(w->epfd, EPOLL_CTL_DEL, vq->kick_fd, NULL) < 0)
+		log_warn("queue %u: cannot stop watching the kick fd: %s",
+			 vq->index, strerror(errno));
+}
+
+/**
  * worker_stop_requested() - stop taking requests; keep completing them
  * @vq:	virtqueue
  */
@@ -304,10 +321,37 @@ static void worker_stop_requested(struct virtqueue *vq)
 
 	drain_eventfd(w->ctl_fd);
 	w->stopping = true;
-	if (vq->kick_fd >= 0 &&
-	    epoll_ctl(w->epfd, EPOLL_CTL_DEL, vq->kick_fd, NULL) < 0)
-		log_warn("queue %u: cannot stop watching the kick fd: %s",
-			 vq->index, strerror(errno));
+	worker_unwatch_kick(vq);
+}
+
+/**
+ * worker_take_kick() - consume a kick; give up on a kick fd that cannot kick
+ * @vq:	virtqueue
+ *
+ * The front-end chose the kick fd. One that reads end-of-file (a pipe whose
+ * writer is gone, a socket) or fails stays readable for ever: left in the
+ * epoll set it would wake the worker in a loop. It is dropped and the queue
+ * marked broken, so the front-end sees the error and can reset the device.
+ *
+ * Return: true if the kick was a real notification
+ */
+static bool worker_take_kick(struct virtqueue *vq)
+{
+	uint64_t v;
+	ssize_t n;
+	int err;
+
+	n = read(vq->kick_fd, &v, sizeof(v));
+	if (n == sizeof(v) || (n < 0 && (errno == EAGAIN || errno == EINTR)))
+		return true;
+	err = errno;
+	worker_unwatch_kick(vq);
+	vq_set_broken(vq, "queue %u: kick fd %d is not a usable eventfd (%s)",
+		      vq->index, vq->kick_fd,
+		      n < 0    ? strerror(err)
+		      : n == 0 ? "end of file"
+			       : "short read");
+	return false;
 }
 
 /**
@@ -324,7 +368,8 @@ static void worker_dispatch(struct virtqueue *vq, uint64_t tag)
 	} else if (tag == KICK_TAG) {
 		if (w->stopping) /* an event fetched before the stop */
 			return;
-		drain_eventfd(vq->kick_fd);
+		if (!worker_take_kick(vq))
+			return;
 		__atomic_fetch_add(&vq->stats.kicks, 1, __ATOMIC_RELAXED);
 		worker_kick(vq);
 	} else if (tag - WATCH_TAG < w->nwatches) {
@@ -515,6 +560,7 @@ static void *worker_thread(void *opaque)
 	}
 	if (vq->kick_fd >= 0) {
 		rc = epoll_add(w->epfd, vq->kick_fd, KICK_TAG);
+		w->kick_watched = rc == 0;
 		if (rc < 0) {
 			error_setg_errno(&err, -rc,
 					 "queue %u: cannot watch kick fd %d",

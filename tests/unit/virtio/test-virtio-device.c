@@ -11,6 +11,7 @@
  * Copyright (c) 2026 qemu-dev authors
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <string.h>
@@ -802,6 +803,43 @@ static void test_broken_queue_drains(void)
 }
 
 /**
+ * test_kick_fd_eof() - a kick fd that reads end-of-file (a pipe whose writer
+ * the front-end closed) breaks the queue once instead of waking the worker
+ * for ever
+ */
+static void test_kick_fd_eof(void)
+{
+	struct toy *toy = toy_new();
+	struct virtqueue *vq = &toy->vdev.vqs[1];
+	unsigned long kick_calls;
+	struct toy_driver td;
+	struct test_guest g;
+	int pipefd[2];
+
+	test_guest_init(&g);
+	driver_init(&td, &g, toy, 1, true);
+	g_assert_cmpint(pipe2(pipefd, O_CLOEXEC | O_NONBLOCK), ==, 0);
+	close(pipefd[1]); /* always readable, read() returns 0 */
+	vq->kick_fd = pipefd[0];
+	start_queue(toy, 1);
+
+	g_assert_true(wait_eventfd(td.err_fd));
+	g_assert_true(vq->broken);
+	kick_calls = toy->q[1].kick_calls;
+	g_usleep(50 * 1000);
+	/* Without the fix the worker spins: thousands of wake-ups */
+	g_assert_cmpuint(toy->q[1].kick_calls, ==, kick_calls);
+	g_assert_cmpuint(vq->stats.kicks, <=, 1);
+	virtio_queue_stop(&toy->vdev, 1);
+
+	close(pipefd[0]);
+	vq->kick_fd = -1;
+	virtio_device_free(&toy->vdev);
+	driver_cleanup(&td);
+	test_guest_cleanup(&g);
+}
+
+/**
  * test_queue_start_fails() - ops->queue_start's error reaches the caller
  */
 static void test_queue_start_fails(void)
@@ -964,6 +1002,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/virtio-device/worker/start-stop-repeated",
 			test_start_stop_repeated);
 	g_test_add_func("/virtio-device/worker/polling", test_polling_mode);
+	g_test_add_func("/virtio-device/worker/kick-fd-eof", test_kick_fd_eof);
 	g_test_add_func("/virtio-device/worker/broken-queue-drains",
 			test_broken_queue_drains);
 	g_test_add_func("/virtio-device/worker/start-fails",
