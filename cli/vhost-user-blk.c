@@ -87,7 +87,8 @@ int main(int argc, char **argv)
 		{ .name = "aio",
 		  .arg = CLI_ARG_CHOICE,
 		  .metavar = "auto|io_uring|sync",
-		  .help = "I/O engine (auto: io_uring where it works)",
+		  .help = "I/O engine (auto: io_uring, or sync for tmpfs/ramfs "
+			  "images)",
 		  .dest = &aio,
 		  .choices = aio_choices },
 		{ .name = "poll-max-us",
