@@ -154,6 +154,32 @@ bool guest_memory_remove(struct guest_memory *mem, uint64_t gpa, uint64_t size,
 }
 
 /**
+ * translate() - find the region holding a whole range, in either address space
+ * @mem:	region table
+ * @addr:	first byte
+ * @len:	bytes, 0 is treated as 1
+ * @by_uva:	@addr is a front-end virtual address, not a guest physical one
+ *
+ * Return: host pointer to @addr, NULL unless the whole range is in one region
+ */
+static void *translate(const struct guest_memory *mem, uint64_t addr,
+		       uint64_t len, bool by_uva)
+{
+	unsigned int i;
+
+	if (!len)
+		len = 1;
+	for (i = 0; i < mem->nregions; i++) {
+		const struct guest_memory_region *r = &mem->regions[i];
+		uint64_t base = by_uva ? r->uva : r->gpa;
+
+		if (range_in(base, r->size, addr, len))
+			return (uint8_t *)r->host + (addr - base);
+	}
+	return NULL;
+}
+
+/**
  * gpa_to_host() - translate a guest physical range to a host pointer
  * @mem:	region table
  * @gpa:	first byte
@@ -163,17 +189,7 @@ bool guest_memory_remove(struct guest_memory *mem, uint64_t gpa, uint64_t size,
  */
 void *gpa_to_host(const struct guest_memory *mem, uint64_t gpa, uint64_t len)
 {
-	unsigned int i;
-
-	if (!len)
-		len = 1;
-	for (i = 0; i < mem->nregions; i++) {
-		const struct guest_memory_region *r = &mem->regions[i];
-
-		if (range_in(r->gpa, r->size, gpa, len))
-			return (uint8_t *)r->host + (gpa - r->gpa);
-	}
-	return NULL;
+	return translate(mem, gpa, len, false);
 }
 
 /**
@@ -186,17 +202,7 @@ void *gpa_to_host(const struct guest_memory *mem, uint64_t gpa, uint64_t len)
  */
 void *uva_to_host(const struct guest_memory *mem, uint64_t uva, uint64_t len)
 {
-	unsigned int i;
-
-	if (!len)
-		len = 1;
-	for (i = 0; i < mem->nregions; i++) {
-		const struct guest_memory_region *r = &mem->regions[i];
-
-		if (range_in(r->uva, r->size, uva, len))
-			return (uint8_t *)r->host + (uva - r->uva);
-	}
-	return NULL;
+	return translate(mem, uva, len, true);
 }
 
 /**

@@ -671,7 +671,46 @@ bool vq_available(struct virtqueue *vq)
 }
 
 /**
- * iov_to_buf() - copy from iovecs, starting @offset bytes in, to a buffer
+ * iov_copy() - copy between iovecs and a buffer, starting @offset bytes in
+ * @iov:	iovecs
+ * @cnt:	their number
+ * @offset:	bytes of @iov to skip
+ * @buf:	the buffer
+ * @len:	bytes to copy at most
+ * @to_iov:	copy from @buf into @iov (else from @iov into @buf)
+ *
+ * Return: bytes copied, less than @len if the iovecs are shorter
+ */
+static size_t iov_copy(const struct iovec *iov, unsigned int cnt, size_t offset,
+		       uint8_t *buf, size_t len, bool to_iov)
+{
+	size_t done = 0;
+	unsigned int i;
+
+	for (i = 0; i < cnt && done < len; i++) {
+		uint8_t *seg;
+		size_t n;
+
+		if (offset >= iov[i].iov_len) {
+			offset -= iov[i].iov_len;
+			continue;
+		}
+		seg = (uint8_t *)iov[i].iov_base + offset;
+		n = iov[i].iov_len - offset;
+		if (n > len - done)
+			n = len - done;
+		if (to_iov)
+			memcpy(seg, buf + done, n);
+		else
+			memcpy(buf + done, seg, n);
+		done += n;
+		offset = 0;
+	}
+	return done;
+}
+
+/**
+ * iov_to_buf() - copy from iovecs into a buffer, starting @offset bytes in
  * @iov:	source iovecs
  * @cnt:	their number
  * @offset:	bytes of @iov to skip
@@ -683,25 +722,7 @@ bool vq_available(struct virtqueue *vq)
 size_t iov_to_buf(const struct iovec *iov, unsigned int cnt, size_t offset,
 		  void *buf, size_t len)
 {
-	size_t done = 0;
-	unsigned int i;
-
-	for (i = 0; i < cnt && done < len; i++) {
-		size_t n;
-
-		if (offset >= iov[i].iov_len) {
-			offset -= iov[i].iov_len;
-			continue;
-		}
-		n = iov[i].iov_len - offset;
-		if (n > len - done)
-			n = len - done;
-		memcpy((uint8_t *)buf + done,
-		       (uint8_t *)iov[i].iov_base + offset, n);
-		done += n;
-		offset = 0;
-	}
-	return done;
+	return iov_copy(iov, cnt, offset, buf, len, false);
 }
 
 /**
@@ -717,23 +738,6 @@ size_t iov_to_buf(const struct iovec *iov, unsigned int cnt, size_t offset,
 size_t iov_from_buf(const struct iovec *iov, unsigned int cnt, size_t offset,
 		    const void *buf, size_t len)
 {
-	size_t done = 0;
-	unsigned int i;
-
-	for (i = 0; i < cnt && done < len; i++) {
-		size_t n;
-
-		if (offset >= iov[i].iov_len) {
-			offset -= iov[i].iov_len;
-			continue;
-		}
-		n = iov[i].iov_len - offset;
-		if (n > len - done)
-			n = len - done;
-		memcpy((uint8_t *)iov[i].iov_base + offset,
-		       (const uint8_t *)buf + done, n);
-		done += n;
-		offset = 0;
-	}
-	return done;
+	/* iov_copy() only reads @buf in this direction */
+	return iov_copy(iov, cnt, offset, (uint8_t *)buf, len, true);
 }
