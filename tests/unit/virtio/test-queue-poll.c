@@ -474,12 +474,11 @@ static void test_no_kicks(gconstpointer data)
 {
 	struct ptoy *t = ptoy_new(false, WIDE_POLL_US, data != NULL);
 	struct virtqueue *vq = &t->vdev.vqs[0];
-	unsigned long asked, kicks, quiet, extra;
+	unsigned long asked, quiet, extra;
 	unsigned int i;
 
 	ptoy_widen(t);
 	asked = t->kicks_asked;
-	kicks = __atomic_load_n(&vq->stats.kicks, __ATOMIC_RELAXED);
 	quiet = __atomic_load_n(&t->kicks_quiet, __ATOMIC_RELAXED);
 	for (i = 0; i < N_REQS; i++) {
 		/* One at a time, each published right after the last came */
@@ -489,8 +488,13 @@ static void test_no_kicks(gconstpointer data)
 	extra = t->kicks_asked - asked;
 	g_test_message("%lu of %u requests asked for a kick", extra, N_REQS);
 	g_assert_cmpuint(extra, <=, MAX_MISSED);
+	/*
+	 * The worker never counts a kick the driver did not send. (Equality
+	 * with kicks + extra would race: a kick of the warm-up may be read
+	 * after the baseline, its request having been found by polling.)
+	 */
 	g_assert_cmpuint(__atomic_load_n(&vq->stats.kicks, __ATOMIC_RELAXED),
-			 ==, kicks + extra);
+			 <=, t->kicks_asked);
 	/* Found by polling, with notifications left off by the device */
 	g_assert_cmpuint(__atomic_load_n(&t->kicks_quiet, __ATOMIC_RELAXED) -
 				 quiet,
