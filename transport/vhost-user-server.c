@@ -297,6 +297,9 @@ bool vu_server_run(struct vu_server *srv, int stop_fd, struct error **errp)
 	bool oneshot = srv->listen_fd < 0;
 	struct error *err;
 
+	/* A half-sent message must not delay a stop */
+	srv->session->abort_fd = stop_fd;
+
 	if (srv->conn_fd >= 0) {
 		int fd = srv->conn_fd;
 

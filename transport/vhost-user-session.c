@@ -77,6 +77,7 @@ struct vu_session *vu_session_new(struct virtio_device *dev,
 	}
 	s->dev = dev;
 	s->fd = -1;
+	s->abort_fd = -1;
 	s->protocol_offer =
 		VU_COMMON_PROTOCOL_FEATURES | extra_protocol_features;
 	for (i = 0; i < dev->num_queues; i++)
@@ -238,7 +239,7 @@ bool vu_session_process(struct vu_session *s, struct error **errp)
 	bool ok;
 	int r;
 
-	r = vu_socket_recv_msg(s->fd, msg, errp);
+	r = vu_socket_recv_msg(s->fd, s->abort_fd, msg, errp);
 	if (r <= 0)
 		return false;
 	ok = vu_session_dispatch(s, msg, errp);

@@ -58,7 +58,8 @@ struct vu_backend_chan {
 
 struct vu_session {
 	struct virtio_device *dev;
-	int fd; /* connected front-end, -1 between sessions */
+	int fd;	      /* connected front-end, -1 between sessions */
+	int abort_fd; /* readable when the program stops, or -1 */
 	bool owner;
 	uint64_t protocol_offer;
 	uint64_t protocol_features; /* negotiated */

@@ -121,14 +121,18 @@ static int64_t vu_now_ms(void)
 /**
  * vu_wait_readable() - Wait until @fd is readable or @deadline has passed
  * @fd:		socket
+ * @abort_fd:	readable when the program must stop (not consumed), or -1
  * @deadline:	vu_now_ms() value to give up at
  *
  * Return: 1 if readable (or at EOF/error: the read will tell), 0 on timeout,
- * -1 with errno set if poll() failed
+ * -1 with errno set if poll() failed, -2 if @abort_fd became readable
  */
-static int vu_wait_readable(int fd, int64_t deadline)
+static int vu_wait_readable(int fd, int abort_fd, int64_t deadline)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct pollfd pfd[2] = {
+		{ .fd = fd, .events = POLLIN },
+		{ .fd = abort_fd, .events = POLLIN },
+	};
 
 	for (;;) {
 		int64_t left = deadline - vu_now_ms();
@@ -136,7 +140,9 @@ static int vu_wait_readable(int fd, int64_t deadline)
 
 		if (left <= 0)
 			return 0;
-		r = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
+		r = poll(pfd, 2, left > INT_MAX ? INT_MAX : (int)left);
+		if (r > 0 && pfd[1].revents)
+			return -2;
 		if (r >= 0)
 			return r;
 		if (errno != EINTR)
@@ -147,6 +153,7 @@ static int vu_wait_readable(int fd, int64_t deadline)
 /**
  * vu_recv_rest() - Read exactly @len more bytes of a message, without fds
  * @fd:		socket
+ * @abort_fd:	readable when the program must stop, or -1
  * @buf:	where the bytes go
  * @len:	bytes to read
  * @deadline:	vu_now_ms() value by which all @len bytes must be there
@@ -158,8 +165,8 @@ static int vu_wait_readable(int fd, int64_t deadline)
  *
  * Return: true if all @len bytes were read
  */
-static bool vu_recv_rest(int fd, void *buf, size_t len, int64_t deadline,
-			 const char *what, const char *name,
+static bool vu_recv_rest(int fd, int abort_fd, void *buf, size_t len,
+			 int64_t deadline, const char *what, const char *name,
 			 struct error **errp)
 {
 	int fds[VHOST_USER_MAX_FDS];
@@ -171,7 +178,14 @@ static bool vu_recv_rest(int fd, void *buf, size_t len, int64_t deadline,
 		ssize_t n;
 		int r;
 
-		r = vu_wait_readable(fd, deadline);
+		r = vu_wait_readable(fd, abort_fd, deadline);
+		if (r == -2) {
+			error_setg(errp,
+				   "%s: shutting down after %zu of %zu bytes "
+				   "of the %s",
+				   name, done, len, what);
+			return false;
+		}
 		if (r == 0) {
 			error_setg(errp,
 				   "%s: timed out after %zu of %zu bytes of "
@@ -214,13 +228,16 @@ static bool vu_recv_rest(int fd, void *buf, size_t len, int64_t deadline,
 /**
  * vu_socket_recv_msg() - Read one request: header with fds, then the payload
  * @fd:		connected front-end socket (blocking, with a receive timeout)
+ * @abort_fd:	readable when the program must stop: a message that started
+ *		is then abandoned at once instead of waited for; -1 if none
  * @msg:	filled with header, payload and fds (unused fd slots are -1)
  * @errp:	set on error, naming the request where known
  *
  * Return: 1 on a message, 0 on EOF at a message boundary, -1 on error; on
  * error no received fd is left open
  */
-int vu_socket_recv_msg(int fd, struct vhost_user_msg *msg, struct error **errp)
+int vu_socket_recv_msg(int fd, int abort_fd, struct vhost_user_msg *msg,
+		       struct error **errp)
 {
 	const size_t hdr_len = sizeof(msg->hdr);
 	bool overflow = false;
@@ -253,15 +270,16 @@ int vu_socket_recv_msg(int fd, struct vhost_user_msg *msg, struct error **errp)
 	/* The message started: all of it must come within one timeout */
 	deadline = vu_now_ms() + VU_SOCKET_TIMEOUT_MS;
 	if ((size_t)n < hdr_len &&
-	    !vu_recv_rest(fd, (char *)&msg->hdr + n, hdr_len - n, deadline,
-			  "header", "message", errp))
+	    !vu_recv_rest(fd, abort_fd, (char *)&msg->hdr + n, hdr_len - n,
+			  deadline, "header", "message", errp))
 		goto fail;
 
 	name = vhost_user_request_name(msg->hdr.request);
 	if (!vu_msg_check_header(&msg->hdr, errp))
 		goto fail;
-	if (msg->hdr.size && !vu_recv_rest(fd, &msg->payload, msg->hdr.size,
-					   deadline, "payload", name, errp))
+	if (msg->hdr.size &&
+	    !vu_recv_rest(fd, abort_fd, &msg->payload, msg->hdr.size, deadline,
+			  "payload", name, errp))
 		goto fail;
 	return 1;
 
@@ -376,7 +394,7 @@ bool vu_socket_recv_ack(int fd, uint32_t request, int timeout_ms, uint64_t *ack,
 	uint32_t want = VHOST_USER_VERSION | VHOST_USER_REPLY_MASK;
 
 	/* One deadline for the whole reply: the sender holds the channel */
-	if (!vu_recv_rest(fd, &hdr, sizeof(hdr), deadline, "header", name,
+	if (!vu_recv_rest(fd, -1, &hdr, sizeof(hdr), deadline, "header", name,
 			  errp))
 		return false;
 	if (hdr.request != request ||
@@ -389,8 +407,8 @@ bool vu_socket_recv_ack(int fd, uint32_t request, int timeout_ms, uint64_t *ack,
 			   want, sizeof(*ack));
 		return false;
 	}
-	return vu_recv_rest(fd, ack, sizeof(*ack), deadline, "payload", name,
-			    errp);
+	return vu_recv_rest(fd, -1, ack, sizeof(*ack), deadline, "payload",
+			    name, errp);
 }
 
 /**

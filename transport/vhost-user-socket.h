@@ -21,7 +21,8 @@
  * Return: 1 with @msg filled, 0 on EOF before the first byte, -1 on error
  * (*errp set; no fds left open).
  */
-int vu_socket_recv_msg(int fd, struct vhost_user_msg *msg, struct error **errp);
+int vu_socket_recv_msg(int fd, int abort_fd, struct vhost_user_msg *msg,
+		       struct error **errp);
 /* vu_socket_send() - send a header and its payload, without fds */
 bool vu_socket_send(int fd, const struct vhost_user_header *hdr,
 		    const void *payload, struct error **errp);

@@ -202,6 +202,39 @@ static void test_one_at_a_time(void)
 }
 
 /**
+ * test_stop_mid_message() - a stop request is honoured at once while a
+ * front-end has sent only part of a message (SIGTERM must end the program
+ * within a second, not after the message timeout)
+ */
+static void test_stop_mid_message(void)
+{
+	struct vu_server_options opts = { .fd = -1 };
+	static const uint64_t one = 1;
+	struct server_fx f;
+	gint64 t0;
+	int a;
+
+	sfx_init(&f);
+	opts.socket_path = f.path;
+	sfx_start(&f, &opts);
+	a = connect_to(f.path);
+	g_assert_true(get_features(a));
+	/* Half a header: the server now waits for the rest */
+	g_assert_cmpint(send(a, "\x01\0\0\0\x01\0", 6, MSG_NOSIGNAL), ==, 6);
+	g_usleep(100 * 1000);
+
+	t0 = g_get_monotonic_time();
+	g_assert_cmpint(write(f.stop_fd, &one, sizeof(one)), ==, 8);
+	g_assert_cmpint(pthread_join(f.thread, NULL), ==, 0);
+	f.running = false;
+	g_assert_true(f.run_ok);
+	g_assert_cmpint(g_get_monotonic_time() - t0, <, G_USEC_PER_SEC);
+
+	close(a);
+	sfx_cleanup(&f);
+}
+
+/**
  * test_stale_socket() - A dead socket file is replaced; a regular file or a
  * live server at the path is an error
  */
@@ -407,6 +440,8 @@ int main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/vhost-user/server/one-at-a-time", test_one_at_a_time);
 	g_test_add_func("/vhost-user/server/stale-socket", test_stale_socket);
+	g_test_add_func("/vhost-user/server/stop-mid-message",
+			test_stop_mid_message);
 	g_test_add_func("/vhost-user/server/busy-socket-kept",
 			test_busy_socket_kept);
 	g_test_add_func("/vhost-user/server/fd-listening", test_fd_listening);

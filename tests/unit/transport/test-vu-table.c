@@ -479,14 +479,14 @@ static void test_socket_too_many_fds(void)
 		fds[i] = new_eventfd();
 	before = count_open_fds();
 	fe_send(sv[0], VHOST_USER_GET_FEATURES, 1, NULL, 0, fds, 9);
-	g_assert_cmpint(vu_socket_recv_msg(sv[1], msg, &err), ==, -1);
+	g_assert_cmpint(vu_socket_recv_msg(sv[1], -1, msg, &err), ==, -1);
 	g_assert_nonnull(strstr(error_get_pretty(err), "more than 8 fds"));
 	error_free(err);
 	g_assert_cmpuint(count_open_fds(), ==, before);
 
 	/* Eight are fine and all arrive */
 	fe_send(sv[0], VHOST_USER_GET_FEATURES, 1, NULL, 0, fds, 8);
-	g_assert_cmpint(vu_socket_recv_msg(sv[1], msg, NULL), ==, 1);
+	g_assert_cmpint(vu_socket_recv_msg(sv[1], -1, msg, NULL), ==, 1);
 	g_assert_cmpuint(msg->fd_num, ==, 8);
 	g_assert_cmpuint(count_open_fds(), ==, before + 8);
 	vu_msg_close_fds(msg);
@@ -515,7 +515,7 @@ static void test_socket_bad_header(void)
 	g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), ==, 0);
 	before = count_open_fds();
 	fe_send(sv[0], VHOST_USER_SET_VRING_CALL, 2, &v, 8, &efd, 1);
-	g_assert_cmpint(vu_socket_recv_msg(sv[1], msg, &err), ==, -1);
+	g_assert_cmpint(vu_socket_recv_msg(sv[1], -1, msg, &err), ==, -1);
 	g_assert_nonnull(strstr(error_get_pretty(err), "SET_VRING_CALL"));
 	g_assert_nonnull(strstr(error_get_pretty(err), "version 2"));
 	error_free(err);
@@ -527,7 +527,7 @@ static void test_socket_bad_header(void)
 	/* Oversized: refused from the header alone */
 	g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), ==, 0);
 	g_assert_cmpint(send(sv[0], &big, sizeof(big), 0), ==, sizeof(big));
-	g_assert_cmpint(vu_socket_recv_msg(sv[1], msg, &err), ==, -1);
+	g_assert_cmpint(vu_socket_recv_msg(sv[1], -1, msg, &err), ==, -1);
 	g_assert_nonnull(strstr(error_get_pretty(err), "SET_FEATURES"));
 	g_assert_nonnull(strstr(error_get_pretty(err), "exceeds the limit"));
 	error_free(err);
@@ -549,7 +549,7 @@ static void test_socket_eof(void)
 
 	g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), ==, 0);
 	close(sv[0]);
-	g_assert_cmpint(vu_socket_recv_msg(sv[1], msg, &err), ==, 0);
+	g_assert_cmpint(vu_socket_recv_msg(sv[1], -1, msg, &err), ==, 0);
 	g_assert_null(err);
 	close(sv[1]);
 
@@ -558,7 +558,7 @@ static void test_socket_eof(void)
 	g_assert_cmpint(send(sv[0], &hdr, sizeof(hdr), 0), ==, sizeof(hdr));
 	g_assert_cmpint(send(sv[0], "abc", 3, 0), ==, 3);
 	close(sv[0]);
-	g_assert_cmpint(vu_socket_recv_msg(sv[1], msg, &err), ==, -1);
+	g_assert_cmpint(vu_socket_recv_msg(sv[1], -1, msg, &err), ==, -1);
 	g_assert_nonnull(strstr(error_get_pretty(err), "SET_FEATURES"));
 	g_assert_nonnull(strstr(error_get_pretty(err), "3 of 8 bytes"));
 	error_free(err);
@@ -569,7 +569,7 @@ static void test_socket_eof(void)
 	g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), ==, 0);
 	g_assert_cmpint(send(sv[0], &hdr, 5, 0), ==, 5);
 	close(sv[0]);
-	g_assert_cmpint(vu_socket_recv_msg(sv[1], msg, &err), ==, -1);
+	g_assert_cmpint(vu_socket_recv_msg(sv[1], -1, msg, &err), ==, -1);
 	g_assert_nonnull(strstr(error_get_pretty(err), "header"));
 	error_free(err);
 	close(sv[1]);
