@@ -3,9 +3,10 @@
  * limits, and the synchronous host operations shared by the I/O engines.
  *
  * Regular files use fallocate(2) for discard and write-zeroes; block devices
- * use the BLK* ioctls. Anything the host cannot do natively for write-zeroes
- * falls back to writing zeroes; discard is only a hint, so a host without it
- * makes discard a no-op.
+ * use the BLK* ioctls, which only take whole logical blocks. Anything the host
+ * cannot do natively for write-zeroes (including the partial blocks at either
+ * end of a range) falls back to writing zeroes; discard is only a hint, so a
+ * host without it makes discard a no-op and partial blocks are left alone.
  *
  * Copyright (c) 2026 qemu-dev authors
  */
@@ -39,6 +40,18 @@
 static bool is_pow2(uint32_t v)
 {
 	return v && !(v & (v - 1));
+}
+
+/**
+ * blk_round_up() - Round @v up to a multiple of @align
+ * @v:		value
+ * @align:	power of two
+ *
+ * Return: the smallest multiple of @align not below @v
+ */
+static uint64_t blk_round_up(uint64_t v, uint32_t align)
+{
+	return (v + align - 1) & ~(uint64_t)(align - 1);
 }
 
 /**
@@ -120,19 +133,21 @@ static bool blk_backing_in_memory(int fd)
  * @b:		backing
  * @errp:	error, names the path
  *
- * Return: true with size, is_blockdev, in_memory and phys_block set
+ * Return: true with size, is_blockdev, in_memory, phys_block and zero_block
+ * set
  */
 static bool blk_backing_size(struct blk_backing *b, struct error **errp)
 {
 	struct stat st;
 	uint64_t size;
-	int pbs;
+	int pbs, lbs;
 
 	if (fstat(b->fd, &st)) {
 		error_setg_errno(errp, errno, "cannot stat '%s'", b->path);
 		return false;
 	}
 	b->phys_block = 512;
+	b->zero_block = 1;
 	if (S_ISREG(st.st_mode)) {
 		b->size = (uint64_t)st.st_size;
 		b->in_memory = blk_backing_in_memory(b->fd);
@@ -154,6 +169,11 @@ static bool blk_backing_size(struct blk_backing *b, struct error **errp)
 	if (!ioctl(b->fd, BLKPBSZGET, &pbs) && pbs >= 512 &&
 	    is_pow2((uint32_t)pbs))
 		b->phys_block = (uint32_t)pbs;
+	/* The ioctls refuse ranges that are not whole logical blocks */
+	if (!ioctl(b->fd, BLKSSZGET, &lbs) && lbs > 0 && is_pow2((uint32_t)lbs))
+		b->zero_block = (uint32_t)lbs;
+	else
+		b->zero_block = 512;
 	return true;
 }
 
@@ -379,8 +399,13 @@ int blk_backing_discard(const struct blk_backing *b, uint64_t offset,
 	int r;
 
 	if (b->is_blockdev) {
-		uint64_t range[2] = { offset, len };
+		/* Only the whole logical blocks inside the range */
+		uint64_t start = blk_round_up(offset, b->zero_block);
+		uint64_t end = (offset + len) & ~(uint64_t)(b->zero_block - 1);
+		uint64_t range[2] = { start, end - start };
 
+		if (start >= end)
+			return 0;
 		r = ioctl(b->fd, BLKDISCARD, range);
 	} else {
 		r = fallocate(b->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
@@ -431,23 +456,18 @@ static int blk_backing_write_zeroes_native(const struct blk_backing *b,
 }
 
 /**
- * blk_backing_write_zeroes() - Make a range read as zeroes
+ * blk_backing_zero_fill() - Write zeroes from the shared zero buffer
  * @b:		backing, writable
  * @offset:	byte offset
  * @len:	bytes
- * @unmap:	the range may be deallocated
- *
- * Uses fallocate/ioctls where the host has them, else writes zeroes.
  *
  * Return: 0 or -errno
  */
-int blk_backing_write_zeroes(const struct blk_backing *b, uint64_t offset,
-			     uint64_t len, bool unmap)
+static int blk_backing_zero_fill(const struct blk_backing *b, uint64_t offset,
+				 uint64_t len)
 {
-	int r = blk_backing_write_zeroes_native(b, offset, len, unmap);
+	int r;
 
-	if (r != -EOPNOTSUPP)
-		return r;
 	while (len) {
 		size_t chunk = len < BLK_BACKING_ZEROES_SIZE
 				       ? (size_t)len
@@ -461,4 +481,40 @@ int blk_backing_write_zeroes(const struct blk_backing *b, uint64_t offset,
 		len -= chunk;
 	}
 	return 0;
+}
+
+/**
+ * blk_backing_write_zeroes() - Make a range read as zeroes
+ * @b:		backing, writable
+ * @offset:	byte offset
+ * @len:	bytes
+ * @unmap:	the range may be deallocated
+ *
+ * Uses fallocate/ioctls where the host has them, else writes zeroes. On a
+ * block device the partial logical blocks at either end are always written:
+ * the ioctls take whole blocks only.
+ *
+ * Return: 0 or -errno
+ */
+int blk_backing_write_zeroes(const struct blk_backing *b, uint64_t offset,
+			     uint64_t len, bool unmap)
+{
+	uint64_t head = blk_round_up(offset, b->zero_block) - offset;
+	uint64_t mid, tail;
+	int r;
+
+	if (head > len)
+		head = len;
+	mid = (len - head) & ~(uint64_t)(b->zero_block - 1);
+	tail = len - head - mid;
+	r = blk_backing_zero_fill(b, offset, head);
+	if (!r && mid) {
+		r = blk_backing_write_zeroes_native(b, offset + head, mid,
+						    unmap);
+		if (r == -EOPNOTSUPP)
+			r = blk_backing_zero_fill(b, offset + head, mid);
+	}
+	if (!r)
+		r = blk_backing_zero_fill(b, offset + head + mid, tail);
+	return r;
 }

@@ -29,6 +29,8 @@ struct blk_backing {
 	uint32_t
 		off_align; /* O_DIRECT offset/length alignment; 1 if buffered */
 	uint32_t phys_block; /* physical block size hint, bytes (>= 512) */
+	uint32_t zero_block; /* granularity of the native discard and
+				write-zeroes; 1 for regular files */
 	void *zeroes;	     /* BLK_BACKING_ZEROES_SIZE bytes, mem-aligned */
 };
 

@@ -34,8 +34,11 @@ struct blk_fixture_opts {
 	bool no_start;		   /* negotiate but do not start queues */
 	bool keep_files; /* keep path and dir until teardown (default: unlinked
 			    once opened, so a failed test leaves nothing) */
-	const char *dir_base; /* where the temporary directory goes; NULL:
-				 $TMPDIR */
+	const char *dir_base;	  /* where the temporary directory goes; NULL:
+				     $TMPDIR */
+	const char *backing_path; /* an existing file or block device to use
+				     as it is (not filled, not removed);
+				     sectors come from its size */
 };
 
 struct blk_fixture {
