@@ -483,8 +483,8 @@ void blk_queue_process(struct blk_queue *q)
 		while ((r = vq_pop(vq, &elem, &err)) == 1)
 			blk_req_start(q, elem);
 		if (r < 0) {
-			error_prepend(&err, "virtio-blk queue %u: ", vq->index);
-			error_report_err(err);
+			/* vq_set_broken() has logged the reason already */
+			error_free(err);
 			break;
 		}
 	} while (toggle && !vq->broken && vq_enable_notification(vq));
