@@ -7,11 +7,15 @@
  * and the in-process test transport (tests/unit) drives the same devices
  * directly.
  *
- * Every started queue runs on its own worker thread (epoll on the kick eventfd,
- * the device's own fds and a control eventfd). The device's queue hooks run on
- * that thread only, so per-queue device state needs no locking. The transport's
- * thread never does device I/O: it starts and stops queues, and stopping drains
- * the requests in flight first.
+ * Every started queue is served by a worker thread (epoll on the kick eventfd,
+ * the device's own fds and a control eventfd). By default each queue has its
+ * own; a device may put several queues in one group (ops->queue_group), and
+ * the started queues of a group share one worker, as a network device's
+ * receive and transmit queues of one pair do: hooks of one group run one at a
+ * time on that thread, so the device may touch any started queue of the group
+ * from any of them without locking. The transport's thread never does device
+ * I/O: it starts and stops queues, and stopping drains the requests in flight
+ * first.
  *
  * With poll_max_us set, a worker that just had work busy-waits for a while
  * before it sleeps, as QEMU's IOThreads do (poll-max-ns): it watches the avail
@@ -25,6 +29,7 @@
 #ifndef QD_DEVICES_VIRTIO_DEVICE_H
 #define QD_DEVICES_VIRTIO_DEVICE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -74,6 +79,14 @@ struct virtio_device_ops {
 	 */
 	bool (*queue_poll)(struct virtio_device *dev, struct virtqueue *vq);
 
+	/*
+	 * Optional. The worker group of queue @idx: queues with the same
+	 * group share one worker thread while started. Without it every
+	 * queue is its own group. Must not change while queues run.
+	 */
+	unsigned int (*queue_group)(struct virtio_device *dev,
+				    unsigned int idx);
+
 	/* Release the device (after all queues stopped) */
 	void (*free)(struct virtio_device *dev);
 };
@@ -96,6 +109,10 @@ struct virtio_device {
 	/* Set by the transport: tell the driver the config space changed */
 	void (*config_notify)(struct virtio_device *dev, void *opaque);
 	void *transport_opaque;
+
+	/* core-private: worker of each group, and the lock for wake-ups */
+	struct vq_worker **workers; /* [num_queues], indexed by group */
+	pthread_mutex_t workers_lock;
 };
 
 /*
@@ -131,14 +148,44 @@ bool virtio_queue_start(struct virtio_device *dev, unsigned int idx,
 void virtio_queue_stop(struct virtio_device *dev, unsigned int idx);
 /* virtio_queue_running() - whether the queue has a worker */
 bool virtio_queue_running(const struct virtio_device *dev, unsigned int idx);
+/*
+ * virtio_queue_accepting() - on the worker thread of @vq's group: whether the
+ * device may take new buffers from @vq (started, not being stopped, not
+ * broken). A hook of one queue checks a sibling queue of its group with it.
+ */
+bool virtio_queue_accepting(const struct virtqueue *vq);
 
 /*
- * virtio_queue_watch() - from ops->queue_start only: call @cb on the queue's
- * worker thread whenever @fd is readable (e.g. an io_uring completion eventfd).
+ * virtio_queue_watch() - on the queue's worker thread (ops->queue_start or any
+ * later hook or callback): call @cb there whenever @fd is readable (e.g. an
+ * io_uring completion eventfd). The watch ends when the queue stops.
  */
 bool virtio_queue_watch(struct virtqueue *vq, int fd,
 			void (*cb)(struct virtqueue *vq, void *opaque),
 			void *opaque, struct error **errp);
+/*
+ * virtio_queue_watch_events() - like virtio_queue_watch() for any epoll
+ * @events (EPOLLIN, EPOLLOUT; 0 keeps the watch but pauses it, though
+ * EPOLLHUP/EPOLLERR still fire); @cb gets the ready events. One fd can be
+ * watched once per worker group: dup() it to watch it for two queues.
+ * Callbacks must tolerate a wake-up with nothing to do.
+ */
+bool virtio_queue_watch_events(struct virtqueue *vq, int fd, uint32_t events,
+			       void (*cb)(struct virtqueue *vq,
+					  uint32_t revents, void *opaque),
+			       void *opaque, struct error **errp);
+/* virtio_queue_watch_modify() - worker thread: new @events for a watched fd */
+bool virtio_queue_watch_modify(struct virtqueue *vq, int fd, uint32_t events,
+			       struct error **errp);
+/* virtio_queue_unwatch() - worker thread: end the watch of @fd (if any) */
+void virtio_queue_unwatch(struct virtqueue *vq, int fd);
+
+/*
+ * virtio_queue_wake() - any thread: have the worker of queue @idx run
+ * ops->queue_kick for it soon, as if the driver kicked (device-side work
+ * handed over from another thread). False if the queue is not running.
+ */
+bool virtio_queue_wake(struct virtio_device *dev, unsigned int idx);
 
 /* virtio_device_config_changed() - ask the transport to notify the driver */
 void virtio_device_config_changed(struct virtio_device *dev);

@@ -514,6 +514,116 @@ int vq_pop(struct virtqueue *vq, struct vq_elem **elemp, struct error **errp)
 }
 
 /**
+ * release_elem() - mark a pushed or filled element no longer in flight
+ * @vq:		virtqueue
+ * @elem:	element from vq_pop() on this queue
+ * @what:	"push" or "fill", for the message
+ *
+ * Return: false (logged) if @elem is not in flight on @vq
+ */
+static bool release_elem(struct virtqueue *vq, struct vq_elem *elem,
+			 const char *what)
+{
+	uint16_t head = elem->head;
+
+	if (!vq->elems || elem != &vq->elems[head % vq->num] ||
+	    !vq->head_inflight[head]) {
+		log_err("queue %u: %s of element %u that is not in flight",
+			vq->index, what, head);
+		return false;
+	}
+	vq->head_inflight[head] = 0;
+	vq->inflight--;
+	return true;
+}
+
+/**
+ * write_used() - write a used ring entry, not yet published
+ * @vq:		virtqueue
+ * @head:	chain head
+ * @written:	bytes written to the chain
+ * @pos:	entries after the current used index
+ */
+static void write_used(struct virtqueue *vq, uint16_t head, uint32_t written,
+		       unsigned int pos)
+{
+	struct vring_used_elem *u =
+		&vq->used->ring[(uint16_t)(vq->used_idx + pos) % vq->num];
+
+	__atomic_store_n(&u->id, head, __ATOMIC_RELAXED);
+	__atomic_store_n(&u->len, written, __ATOMIC_RELAXED);
+}
+
+/**
+ * vq_fill() - write a used entry without publishing it
+ * @vq:		virtqueue
+ * @elem:	element from vq_pop() on this queue
+ * @written:	bytes written to the element's device-writable buffers
+ * @pos:	entries after the current used index (0 for the first)
+ *
+ * vq_flush() then publishes the filled entries at once.
+ */
+void vq_fill(struct virtqueue *vq, struct vq_elem *elem, uint32_t written,
+	     unsigned int pos)
+{
+	if (!release_elem(vq, elem, "fill") || vq->broken)
+		return;
+	write_used(vq, elem->head, written, pos);
+}
+
+/**
+ * vq_flush() - publish @count entries written by vq_fill()
+ * @vq:		virtqueue
+ * @count:	entries filled, at positions 0..@count-1
+ */
+void vq_flush(struct virtqueue *vq, unsigned int count)
+{
+	if (vq->broken || !vq->elems || !count)
+		return;
+	vq->used_idx += count;
+	/* The elements before the index that publishes them */
+	__atomic_store_n(&vq->used->idx, vq->used_idx, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&vq->stats.requests, count, __ATOMIC_RELAXED);
+}
+
+/**
+ * vq_unpop() - return the last popped elements to the avail ring unused
+ * @vq:		virtqueue
+ * @elems:	the elements, in the order vq_pop() returned them
+ * @count:	how many; they must be the last ones popped
+ *
+ * With EVENT_IDX the avail event vq_pop() moved past these entries is set
+ * back to the current avail index: entries already published cannot kick
+ * again, so the next new one must.
+ */
+void vq_unpop(struct virtqueue *vq, struct vq_elem **elems, unsigned int count)
+{
+	unsigned int i;
+
+	if (!vq->elems)
+		return;
+	for (i = count; i-- > 0;) {
+		uint16_t slot = (uint16_t)(vq->last_avail_idx - 1) % vq->num;
+		uint16_t head = __atomic_load_n(&vq->avail->ring[slot],
+						__ATOMIC_RELAXED);
+
+		if (head != elems[i]->head ||
+		    !release_elem(vq, elems[i], "unpop")) {
+			log_err("queue %u: unpop of element %u that was not "
+				"the last popped",
+				vq->index, elems[i]->head);
+			return;
+		}
+		vq->last_avail_idx--;
+	}
+	if (vq->event_idx && !vq->notify_disabled && !vq->broken) {
+		set_avail_event(
+			vq, __atomic_load_n(&vq->avail->idx, __ATOMIC_RELAXED));
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	}
+}
+
+/**
  * vq_push() - return a completed element through the used ring
  * @vq:		virtqueue
  * @elem:	element from vq_pop() on this queue
@@ -523,27 +633,10 @@ int vq_pop(struct virtqueue *vq, struct vq_elem **elemp, struct error **errp)
  */
 void vq_push(struct virtqueue *vq, struct vq_elem *elem, uint32_t written)
 {
-	struct vring_used_elem *u;
-	uint16_t head = elem->head;
-
-	if (!vq->elems || elem != &vq->elems[head % vq->num] ||
-	    !vq->head_inflight[head]) {
-		log_err("queue %u: push of element %u that is not in flight",
-			vq->index, head);
+	if (!release_elem(vq, elem, "push") || vq->broken)
 		return;
-	}
-	vq->head_inflight[head] = 0;
-	vq->inflight--;
-	if (vq->broken)
-		return;
-
-	u = &vq->used->ring[vq->used_idx % vq->num];
-	__atomic_store_n(&u->id, head, __ATOMIC_RELAXED);
-	__atomic_store_n(&u->len, written, __ATOMIC_RELAXED);
-	vq->used_idx++;
-	/* The element before the index that publishes it */
-	__atomic_store_n(&vq->used->idx, vq->used_idx, __ATOMIC_RELEASE);
-	__atomic_fetch_add(&vq->stats.requests, 1, __ATOMIC_RELAXED);
+	write_used(vq, elem->head, written, 0);
+	vq_flush(vq, 1);
 }
 
 /**

@@ -81,6 +81,11 @@ struct virtqueue {
 
 	struct virtio_device *dev;
 	struct vq_worker *worker; /* NULL while stopped */
+	/* core-private, owned by the worker thread */
+	bool active;	   /* the worker serves it (queue_start succeeded) */
+	bool stopping;	   /* a stop was requested: no new buffers */
+	bool kick_watched; /* kick_fd is in the worker's epoll set */
+	bool wake_pending; /* atomic: virtio_queue_wake() asked */
 	struct vq_stats stats;
 };
 
@@ -104,6 +109,21 @@ int vq_pop(struct virtqueue *vq, struct vq_elem **elemp, struct error **errp);
  * to its writable segments. On a broken queue the element is only released.
  */
 void vq_push(struct virtqueue *vq, struct vq_elem *elem, uint32_t written);
+/*
+ * vq_fill() - write @elem's used entry @pos places after the used index
+ * without publishing it: a frame spread over several elements (virtio-net's
+ * mergeable receive buffers) must appear in the used ring at once.
+ * vq_flush() publishes @count filled entries. The element is released here.
+ */
+void vq_fill(struct virtqueue *vq, struct vq_elem *elem, uint32_t written,
+	     unsigned int pos);
+void vq_flush(struct virtqueue *vq, unsigned int count);
+/*
+ * vq_unpop() - give the last @count popped elements back to the avail ring
+ * unused (popped in that order, none pushed since): a device that found it
+ * cannot use them yet, e.g. too few receive buffers for a frame.
+ */
+void vq_unpop(struct virtqueue *vq, struct vq_elem **elems, unsigned int count);
 /* vq_notify() - signal call_fd if the driver asked for it (EVENT_IDX,
  * NO_INTERRUPT) */
 void vq_notify(struct virtqueue *vq);

@@ -15,6 +15,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -48,6 +49,8 @@ struct toy_queue {
 	unsigned int stops;	  /* worker, read after the stop */
 	bool stop_with_inflight;  /* queue_stop ran with requests in flight */
 	char thread_name[16];	  /* name of the worker thread */
+	pthread_t thread;	  /* the worker thread */
+	bool sibling_accepting;	  /* queue_kick: the next queue accepted */
 };
 
 struct toy {
@@ -63,7 +66,9 @@ struct toy {
 	bool quit;
 	pthread_t backend;
 	struct toy_queue q[NUM_QUEUES];
-	bool fail_start; /* queue_start refuses */
+	bool fail_start;	 /* queue_start refuses */
+	int out_fd;		 /* >= 0: queue 0 watches it for EPOLLOUT */
+	unsigned int out_events; /* atomic: EPOLLOUT callbacks */
 	unsigned int resets;
 	uint64_t set_features_arg;
 };
@@ -190,6 +195,22 @@ static void toy_reset(struct virtio_device *dev)
 }
 
 /**
+ * toy_out_ready() - EPOLLOUT of toy->out_fd: count, pause after three
+ * @vq:		queue 0
+ * @revents:	ready events
+ * @opaque:	toy
+ */
+static void toy_out_ready(struct virtqueue *vq, uint32_t revents, void *opaque)
+{
+	struct toy *toy = opaque;
+
+	g_assert_true(revents & EPOLLOUT);
+	if (__atomic_add_fetch(&toy->out_events, 1, __ATOMIC_RELAXED) == 3)
+		g_assert_true(
+			virtio_queue_watch_modify(vq, toy->out_fd, 0, NULL));
+}
+
+/**
  * toy_queue_start() - create and watch the completion eventfd
  * @dev:	device
  * @vq:		virtqueue
@@ -205,6 +226,7 @@ static bool toy_queue_start(struct virtio_device *dev, struct virtqueue *vq,
 
 	pthread_getname_np(pthread_self(), q->thread_name,
 			   sizeof(q->thread_name));
+	q->thread = pthread_self();
 	if (toy->fail_start) {
 		error_setg(errp, "toy refuses to start");
 		return false;
@@ -218,7 +240,22 @@ static bool toy_queue_start(struct virtio_device *dev, struct virtqueue *vq,
 		g_array_free(q->done, true);
 		return false;
 	}
+	if (vq->index == 0 && toy->out_fd >= 0)
+		g_assert_true(virtio_queue_watch_events(
+			vq, toy->out_fd, EPOLLOUT, toy_out_ready, toy, NULL));
 	return true;
+}
+
+/**
+ * toy_queue_group() - every queue in group 0 (the grouped toy)
+ * @dev:	device
+ * @idx:	queue index
+ *
+ * Return: 0
+ */
+static unsigned int toy_queue_group(struct virtio_device *dev, unsigned int idx)
+{
+	return 0;
 }
 
 /**
@@ -233,6 +270,9 @@ static void toy_queue_kick(struct virtio_device *dev, struct virtqueue *vq)
 	struct vq_elem *elem;
 
 	q->kick_calls++;
+	if (vq->index + 1 < dev->num_queues)
+		q->sibling_accepting =
+			virtio_queue_accepting(&dev->vqs[vq->index + 1]);
 	do {
 		vq_disable_notification(vq);
 		while (vq_pop(vq, &elem, NULL) == 1) {
@@ -297,18 +337,34 @@ static const struct virtio_device_ops toy_ops = {
 	.free = toy_free,
 };
 
+/* The same toy with all its queues sharing one worker */
+static const struct virtio_device_ops toy_group_ops = {
+	.name = "toy",
+	.device_id = 0x7f,
+	.get_features = toy_get_features,
+	.set_features = toy_set_features,
+	.reset = toy_reset,
+	.queue_start = toy_queue_start,
+	.queue_kick = toy_queue_kick,
+	.queue_stop = toy_queue_stop,
+	.queue_group = toy_queue_group,
+	.free = toy_free,
+};
+
 /**
- * toy_new() - create a toy device and its back-end thread
+ * toy_new_ops() - create a toy device with @ops and its back-end thread
+ * @ops:	toy_ops or toy_group_ops
  *
  * Return: the toy (freed by virtio_device_free())
  */
-static struct toy *toy_new(void)
+static struct toy *toy_new_ops(const struct virtio_device_ops *ops)
 {
 	struct toy *toy = g_new0(struct toy, 1);
 	struct error *err = NULL;
 
-	g_assert_true(virtio_device_init(&toy->vdev, &toy_ops, NUM_QUEUES,
-					 QSIZE, &err));
+	toy->out_fd = -1;
+	g_assert_true(
+		virtio_device_init(&toy->vdev, ops, NUM_QUEUES, QSIZE, &err));
 	g_assert_null(err);
 	pthread_mutex_init(&toy->lock, NULL);
 	pthread_cond_init(&toy->cond, NULL);
@@ -316,6 +372,16 @@ static struct toy *toy_new(void)
 	g_assert_cmpint(pthread_create(&toy->backend, NULL, toy_backend, toy),
 			==, 0);
 	return toy;
+}
+
+/**
+ * toy_new() - create a toy device, one worker per queue
+ *
+ * Return: the toy (freed by virtio_device_free())
+ */
+static struct toy *toy_new(void)
+{
+	return toy_new_ops(&toy_ops);
 }
 
 /**
@@ -968,6 +1034,125 @@ static void test_config_changed(void)
 }
 
 /**
+ * test_worker_group() - grouped queues share one thread; one stops and comes
+ * back while the others keep working; the thread ends with the last one
+ */
+static void test_worker_group(void)
+{
+	struct toy_driver td[NUM_QUEUES];
+	struct toy *toy = toy_new_ops(&toy_group_ops);
+	struct test_guest g;
+	unsigned int i, round;
+
+	test_guest_init(&g);
+	for (i = 0; i < NUM_QUEUES; i++) {
+		driver_init(&td[i], &g, toy, i, true);
+		start_queue(toy, i);
+	}
+	for (round = 0; round < 20; round++)
+		for (i = 0; i < NUM_QUEUES; i++) {
+			driver_submit(&td[i], 1 + (round * 5 + i) % QSIZE);
+			g_assert_true(driver_wait_all(&td[i]));
+		}
+	for (i = 0; i < NUM_QUEUES; i++) {
+		g_assert_true(
+			pthread_equal(toy->q[i].thread, toy->q[0].thread));
+		g_assert_cmpstr(toy->q[i].thread_name, ==, "vq0");
+	}
+	g_assert_true(toy->q[0].sibling_accepting);
+
+	/* Queue 1 stops (drained) while 0 and 2 keep going on the thread */
+	virtio_queue_stop(&toy->vdev, 1);
+	g_assert_false(virtio_queue_running(&toy->vdev, 1));
+	g_assert_true(virtio_queue_running(&toy->vdev, 0));
+	g_assert_cmpuint(toy->q[1].stops, ==, 1);
+	driver_submit(&td[0], 3);
+	g_assert_true(driver_wait_all(&td[0]));
+	g_assert_false(toy->q[0].sibling_accepting);
+	driver_submit(&td[2], 3);
+	g_assert_true(driver_wait_all(&td[2]));
+
+	/* ... and comes back on the same thread, where it left off */
+	start_queue(toy, 1);
+	g_assert_true(pthread_equal(toy->q[1].thread, toy->q[0].thread));
+	driver_submit(&td[1], 4);
+	g_assert_true(driver_wait_all(&td[1]));
+	driver_submit(&td[0], 1);
+	g_assert_true(driver_wait_all(&td[0]));
+	g_assert_true(toy->q[0].sibling_accepting);
+
+	for (i = 0; i < NUM_QUEUES; i++) {
+		virtio_queue_stop(&toy->vdev, i);
+		g_assert_cmpuint(td[i].drv.used->idx, ==,
+				 (uint16_t)td[i].next_id);
+		g_assert_false(toy->q[i].stop_with_inflight);
+	}
+	g_assert_null(toy->vdev.workers[0]);
+	virtio_device_free(&toy->vdev);
+	for (i = 0; i < NUM_QUEUES; i++)
+		driver_cleanup(&td[i]);
+	test_guest_cleanup(&g);
+}
+
+/**
+ * test_worker_wake_and_watch_events() - another thread wakes a queue; an
+ * EPOLLOUT watch fires until paused and ends with its queue
+ */
+static void test_worker_wake_and_watch_events(void)
+{
+	struct toy_driver td;
+	struct toy *toy = toy_new();
+	struct test_guest g;
+	unsigned long kicks;
+	int pipefd[2];
+	int i;
+
+	g_assert_cmpint(pipe2(pipefd, O_NONBLOCK | O_CLOEXEC), ==, 0);
+	toy->out_fd = pipefd[1];
+	test_guest_init(&g);
+	driver_init(&td, &g, toy, 0, true);
+	g_assert_false(virtio_queue_wake(&toy->vdev, 0));
+	start_queue(toy, 0);
+
+	/* Writable pipe: three callbacks, then paused by the callback */
+	for (i = 0;
+	     i < 200 && __atomic_load_n(&toy->out_events, __ATOMIC_RELAXED) < 3;
+	     i++)
+		g_usleep(5000);
+	g_usleep(50000);
+	g_assert_cmpuint(__atomic_load_n(&toy->out_events, __ATOMIC_RELAXED),
+			 ==, 3);
+
+	/* A wake from this thread runs queue_kick on the worker */
+	kicks = __atomic_load_n(&toy->q[0].kick_calls, __ATOMIC_RELAXED);
+	g_assert_true(virtio_queue_wake(&toy->vdev, 0));
+	for (i = 0; i < 200 && __atomic_load_n(&toy->q[0].kick_calls,
+					       __ATOMIC_RELAXED) == kicks;
+	     i++)
+		g_usleep(5000);
+	g_assert_cmpuint(
+		__atomic_load_n(&toy->q[0].kick_calls, __ATOMIC_RELAXED), ==,
+		kicks + 1);
+
+	virtio_queue_stop(&toy->vdev, 0);
+	g_assert_false(virtio_queue_wake(&toy->vdev, 0));
+	/* The watch ended with the queue: a new start watches it again */
+	toy->out_events = 0;
+	start_queue(toy, 0);
+	for (i = 0;
+	     i < 200 && __atomic_load_n(&toy->out_events, __ATOMIC_RELAXED) < 3;
+	     i++)
+		g_usleep(5000);
+	g_assert_cmpuint(__atomic_load_n(&toy->out_events, __ATOMIC_RELAXED),
+			 ==, 3);
+	virtio_device_free(&toy->vdev);
+	driver_cleanup(&td);
+	test_guest_cleanup(&g);
+	close(pipefd[0]);
+	close(pipefd[1]);
+}
+
+/**
  * test_init_checks() - bad queue counts and sizes are refused
  */
 static void test_init_checks(void)
@@ -1008,5 +1193,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/virtio-device/worker/start-fails",
 			test_queue_start_fails);
 	g_test_add_func("/virtio-device/reset", test_reset);
+	g_test_add_func("/virtio-device/worker/group", test_worker_group);
+	g_test_add_func("/virtio-device/worker/wake-and-watch-events",
+			test_worker_wake_and_watch_events);
 	return g_test_run();
 }
