@@ -212,19 +212,23 @@ static void program_log_stop_reason(int sfd)
  * @info:	program description
  * @dev:	device to serve
  * @c:		common options (socket path or fd)
- * @extra_protocol_features:	device-specific protocol features to offer
+ * @device_requests:	requests only the device gives meaning to (net's
+ *			SEND_RARP, NET_SET_MTU), or NULL
+ * @n_device_requests:	their number
  * @errp:	error on failure to set up or serve
  *
  * Return: true on a clean stop
  */
 bool program_serve(const struct program_info *info, struct virtio_device *dev,
 		   const struct program_common *c,
-		   uint64_t extra_protocol_features, struct error **errp)
+		   const struct vu_device_request *device_requests,
+		   unsigned int n_device_requests, struct error **errp)
 {
 	struct vu_server_options opts = {
 		.socket_path = c->socket_path,
 		.fd = c->fd,
-		.extra_protocol_features = extra_protocol_features,
+		.device_requests = device_requests,
+		.n_device_requests = n_device_requests,
 	};
 	struct vu_server *srv;
 	bool ok;

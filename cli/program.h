@@ -15,6 +15,7 @@
 
 #include "cli/options.h"
 #include "devices/virtio/virtio-device.h"
+#include "transport/vhost-user-server.h"
 #include "util/error.h"
 
 /* Exit status for a command line that cannot be used */
@@ -54,10 +55,12 @@ void program_usage_error(const struct program_info *info, const char *fmt, ...)
 /*
  * program_serve() - serve @dev over vhost-user until SIGTERM/SIGINT/SIGHUP (or,
  * for an inherited connected socket, until the front-end leaves), then end
- * the session cleanly and remove the socket file.
+ * the session cleanly and remove the socket file. @device_requests are the
+ * vhost-user requests the device gives meaning to (see vu_device_request).
  */
 bool program_serve(const struct program_info *info, struct virtio_device *dev,
 		   const struct program_common *c,
-		   uint64_t extra_protocol_features, struct error **errp);
+		   const struct vu_device_request *device_requests,
+		   unsigned int n_device_requests, struct error **errp);
 
 #endif /* QD_CLI_PROGRAM_H */

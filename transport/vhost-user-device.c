@@ -156,6 +156,32 @@ enum vu_result vu_handle_get_queue_num(struct vu_session *s,
 }
 
 /**
+ * vu_handle_device_request() - a request the device gives meaning to
+ * @s:		session
+ * @msg:	request with a u64 payload (checked by the table)
+ * @errp:	the device's refusal
+ *
+ * Return: VU_OK or VU_FAILED
+ */
+enum vu_result vu_handle_device_request(struct vu_session *s,
+					struct vhost_user_msg *msg,
+					struct error **errp)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->n_device_requests; i++) {
+		const struct vu_device_request *r = &s->device_requests[i];
+
+		if (r->request == msg->hdr.request)
+			return r->handle(s->dev, msg->payload.u64, errp)
+				       ? VU_OK
+				       : VU_FAILED;
+	}
+	error_setg(errp, "not supported by %s", s->dev->ops->name);
+	return VU_FAILED;
+}
+
+/**
  * vu_handle_set_owner() - SET_OWNER: the front-end takes the session
  * @s:		session
  * @msg:	request

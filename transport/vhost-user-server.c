@@ -204,9 +204,25 @@ struct vu_server *vu_server_new(struct virtio_device *dev,
 				const struct vu_server_options *opts,
 				struct error **errp)
 {
+	uint64_t offer = opts->extra_protocol_features;
 	struct vu_server *srv;
+	unsigned int i;
 	bool ok;
 
+	for (i = 0; i < opts->n_device_requests; i++) {
+		const struct vu_device_request *r = &opts->device_requests[i];
+
+		if (r->protocol_feature >= 64 ||
+		    !(VU_DEVICE_REQUEST_PROTOCOL_FEATURES &
+		      (1ULL << r->protocol_feature))) {
+			error_setg(errp,
+				   "device request %u: protocol feature %u is "
+				   "not one for device requests",
+				   r->request, r->protocol_feature);
+			return NULL;
+		}
+		offer |= 1ULL << r->protocol_feature;
+	}
 	if (!opts->socket_path == (opts->fd < 0)) {
 		error_setg(errp, "exactly one of a socket path and an fd is "
 				 "needed");
@@ -220,11 +236,13 @@ struct vu_server *vu_server_new(struct virtio_device *dev,
 	srv->dev = dev;
 	srv->listen_fd = -1;
 	srv->conn_fd = -1;
-	srv->session = vu_session_new(dev, opts->extra_protocol_features, errp);
+	srv->session = vu_session_new(dev, offer, errp);
 	if (!srv->session) {
 		free(srv);
 		return NULL;
 	}
+	srv->session->device_requests = opts->device_requests;
+	srv->session->n_device_requests = opts->n_device_requests;
 	if (opts->socket_path)
 		ok = vu_server_listen(srv, opts->socket_path, errp);
 	else

@@ -20,12 +20,28 @@
 #include "devices/virtio/virtio-device.h"
 #include "util/error.h"
 
+/*
+ * A request the transport carries but only a device gives meaning to, such as
+ * virtio-net's SEND_RARP and NET_SET_MTU: offered with its protocol feature,
+ * its u64 payload handed to @handle on the transport's thread. The program
+ * supplies these, so the transport itself stays device-neutral.
+ */
+struct vu_device_request {
+	uint32_t request;	       /* VHOST_USER_SEND_RARP, ... */
+	unsigned int protocol_feature; /* VHOST_USER_PROTOCOL_F_RARP, ... */
+	bool (*handle)(struct virtio_device *dev, uint64_t payload,
+		       struct error **errp);
+};
+
 struct vu_server_options {
 	/* Exactly one of these: a path to listen on, or an inherited fd */
 	const char *socket_path;
 	int fd; /* -1 if unused; a listening or an already connected socket */
 	/* Protocol features this device wants offered beyond the common set */
 	uint64_t extra_protocol_features;
+	/* Device requests served, each offering its protocol feature */
+	const struct vu_device_request *device_requests;
+	unsigned int n_device_requests;
 };
 
 struct vu_server;

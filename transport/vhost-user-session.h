@@ -20,6 +20,7 @@
 #include "devices/virtio/guest-memory.h"
 #include "devices/virtio/virtio-device.h"
 #include "transport/vhost-user-proto.h"
+#include "transport/vhost-user-server.h"
 #include "transport/vhost-user-table.h"
 #include "util/error.h"
 
@@ -33,7 +34,12 @@
 	 (1ULL << VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS) |                 \
 	 (1ULL << VHOST_USER_PROTOCOL_F_STATUS))
 /* Protocol features the transport implements, offered or not */
-#define VU_SUPPORTED_PROTOCOL_FEATURES VU_COMMON_PROTOCOL_FEATURES
+/* Also offered when the program gives a device request for them */
+#define VU_DEVICE_REQUEST_PROTOCOL_FEATURES                                    \
+	((1ULL << VHOST_USER_PROTOCOL_F_RARP) |                                \
+	 (1ULL << VHOST_USER_PROTOCOL_F_NET_MTU))
+#define VU_SUPPORTED_PROTOCOL_FEATURES                                         \
+	(VU_COMMON_PROTOCOL_FEATURES | VU_DEVICE_REQUEST_PROTOCOL_FEATURES)
 
 /* Wait at most this long for the front-end's ack on the back-end channel */
 #define VU_BACKEND_ACK_TIMEOUT_MS 2000
@@ -67,6 +73,9 @@ struct vu_session {
 	struct vu_ring *rings;	    /* [dev->num_queues] */
 	struct vu_backend_chan backend;
 	struct vhost_user_msg msg; /* the request being handled */
+	/* Requests the device gives meaning to (vu_server_options) */
+	const struct vu_device_request *device_requests;
+	unsigned int n_device_requests;
 };
 
 /* Session life cycle and dispatch (vhost-user-session.c) */
@@ -109,6 +118,7 @@ vu_handler vu_handle_reset_owner;
 vu_handler vu_handle_get_protocol_features;
 vu_handler vu_handle_set_protocol_features;
 vu_handler vu_handle_get_queue_num;
+vu_handler vu_handle_device_request;
 vu_handler vu_handle_set_backend_req_fd;
 vu_handler vu_handle_get_config;
 vu_handler vu_handle_set_config;

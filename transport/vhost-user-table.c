@@ -125,6 +125,18 @@ static const struct vu_request_desc vu_requests[] = {
 		.protocol_feature = -1,
 		.phase = VU_PHASE_HANDSHAKE,
 	},
+	[VHOST_USER_SEND_RARP] = {
+		.handle = vu_handle_device_request,
+		.size = U64_SIZE,
+		.protocol_feature = VHOST_USER_PROTOCOL_F_RARP,
+		.phase = VU_PHASE_OWNED,
+	},
+	[VHOST_USER_NET_SET_MTU] = {
+		.handle = vu_handle_device_request,
+		.size = U64_SIZE,
+		.protocol_feature = VHOST_USER_PROTOCOL_F_NET_MTU,
+		.phase = VU_PHASE_OWNED,
+	},
 	[VHOST_USER_GET_QUEUE_NUM] = {
 		.handle = vu_handle_get_queue_num,
 		.size = 0,

@@ -705,6 +705,101 @@ static void test_reply_ack(void)
 	fx_cleanup(&f);
 }
 
+static uint64_t rarp_payload; /* last SEND_RARP payload the device got */
+
+/**
+ * toy_send_rarp() - device request handler: record the payload
+ * @dev:	device
+ * @payload:	u64 of the request
+ * @errp:	unused
+ *
+ * Return: true
+ */
+static bool toy_send_rarp(struct virtio_device *dev, uint64_t payload,
+			  struct error **errp)
+{
+	rarp_payload = payload;
+	return true;
+}
+
+/**
+ * toy_set_mtu() - device request handler: refuse MTUs below 68
+ * @dev:	device
+ * @payload:	MTU
+ * @errp:	why it was refused
+ *
+ * Return: true if accepted
+ */
+static bool toy_set_mtu(struct virtio_device *dev, uint64_t payload,
+			struct error **errp)
+{
+	if (payload < 68) {
+		error_setg(errp, "MTU %llu below 68",
+			   (unsigned long long)payload);
+		return false;
+	}
+	return true;
+}
+
+/**
+ * test_device_requests() - SEND_RARP and NET_SET_MTU reach the program's
+ * handlers only when their protocol features were negotiated
+ */
+static void test_device_requests(void)
+{
+	static const struct vu_device_request reqs[] = {
+		{ VHOST_USER_SEND_RARP, VHOST_USER_PROTOCOL_F_RARP,
+		  toy_send_rarp },
+		{ VHOST_USER_NET_SET_MTU, VHOST_USER_PROTOCOL_F_NET_MTU,
+		  toy_set_mtu },
+	};
+	const uint64_t extra = VU_DEVICE_REQUEST_PROTOCOL_FEATURES;
+	const uint8_t mac[8] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+	struct error *err = NULL;
+	struct fixture f;
+	uint64_t v;
+
+	fx_init(&f);
+	vu_session_free(f.s);
+	f.s = vu_session_new(&f.toy->vdev, extra, &err);
+	g_assert_nonnull(f.s);
+	f.s->device_requests = reqs;
+	f.s->n_device_requests = 2;
+	close(f.fe);
+	fx_connect(&f);
+
+	g_assert_cmphex(fx_get_u64(&f, VHOST_USER_GET_PROTOCOL_FEATURES), ==,
+			VU_COMMON_PROTOCOL_FEATURES | extra);
+	/* NET_MTU left out: its request is refused by the table */
+	fx_u64(&f, VHOST_USER_SET_PROTOCOL_FEATURES,
+	       VU_COMMON_PROTOCOL_FEATURES |
+		       (1ULL << VHOST_USER_PROTOCOL_F_RARP));
+	fx_ok(&f, VHOST_USER_SET_OWNER, V, NULL, 0);
+
+	memcpy(&v, mac, sizeof(v));
+	fx_ok(&f, VHOST_USER_SEND_RARP, V_ACK, &v, sizeof(v));
+	g_assert_cmpuint(fe_recv_u64(f.fe, VHOST_USER_SEND_RARP), ==, 0);
+	g_assert_cmpmem(&rarp_payload, 6, mac, 6);
+
+	v = 1500;
+	g_assert_false(fx_req(&f, VHOST_USER_NET_SET_MTU, V_ACK, &v, sizeof(v),
+			      NULL, 0));
+	fx_violation(&f, "NET_SET_MTU");
+
+	/* Negotiated: the handler decides */
+	fx_u64(&f, VHOST_USER_SET_PROTOCOL_FEATURES,
+	       VU_COMMON_PROTOCOL_FEATURES | extra);
+	fx_ok(&f, VHOST_USER_SET_OWNER, V, NULL, 0);
+	v = 1500;
+	fx_ok(&f, VHOST_USER_NET_SET_MTU, V_ACK, &v, sizeof(v));
+	g_assert_cmpuint(fe_recv_u64(f.fe, VHOST_USER_NET_SET_MTU), ==, 0);
+	v = 20;
+	fx_ok(&f, VHOST_USER_NET_SET_MTU, V_ACK, &v, sizeof(v));
+	g_assert_cmpuint(fe_recv_u64(f.fe, VHOST_USER_NET_SET_MTU), ==, 1);
+	g_assert_true(vu_session_active(f.s));
+	fx_cleanup(&f);
+}
+
 /**
  * test_vring_base() - GET_VRING_BASE returns the base; reserved bits refused
  */
@@ -1292,6 +1387,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/vhost-user/session/nofd-kick", test_nofd_kick);
 	g_test_add_func("/vhost-user/session/reply-ack", test_reply_ack);
 	g_test_add_func("/vhost-user/session/vring-base", test_vring_base);
+	g_test_add_func("/vhost-user/session/device-requests",
+			test_device_requests);
 	g_test_add_func("/vhost-user/session/reset-device", test_reset_device);
 	g_test_add_func("/vhost-user/session/new-session-after-violation",
 			test_new_session_after_violation);
