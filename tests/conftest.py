@@ -31,6 +31,14 @@ def blk_binary(build_dir) -> Path:
 
 
 @pytest.fixture(scope="session")
+def net_binary(build_dir) -> Path:
+    path = build_dir / "qemu-dev-vhost-user-net"
+    if not path.exists():
+        pytest.fail(f"{path} was not built")
+    return path
+
+
+@pytest.fixture(scope="session")
 def frontend_tool(build_dir) -> Path:
     """The C test front-end (tests/frontend), a vhost-user client and load generator."""
     path = build_dir / "tests" / "frontend" / "qd-frontend"

@@ -27,6 +27,20 @@ def test_blk_program_has_no_net_code(blk_binary):
     assert not net, f"net code linked into {blk_binary.name}: {net[:10]}"
 
 
+def test_net_program_has_net_and_transport(net_binary):
+    syms = defined_symbols(net_binary)
+    for needed in ("virtio_net_new", "netdev_new", "vu_server_new", "vq_pop", "main",
+                   "netdev_type_tap", "netdev_type_user", "netdev_type_stream",
+                   "netdev_type_dgram", "netdev_type_null", "netdev_type_loopback"):
+        assert needed in syms, f"{needed} missing from {net_binary.name}"
+
+
+def test_net_program_has_no_blk_code(net_binary):
+    syms = defined_symbols(net_binary)
+    blk = sorted(s for s in syms if s.startswith(("virtio_blk", "blk_", "io_uring")))
+    assert not blk, f"blk code linked into {net_binary.name}: {blk[:10]}"
+
+
 def test_blk_config_resolves(build_dir):
     mak = (build_dir / "vhost-user-blk-config.mak").read_text()
     enabled = {line.split("=")[0] for line in mak.splitlines()
