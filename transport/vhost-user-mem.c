@@ -101,6 +101,7 @@ static bool vu_mem_map_region(const struct vhost_user_memory_region *m, int fd,
 		.host = (char *)base + m->mmap_offset,
 		.mmap_addr = base,
 		.mmap_size = len,
+		.refs = 1,
 	};
 	return true;
 }
@@ -227,6 +228,28 @@ enum vu_result vu_handle_get_max_mem_slots(struct vu_session *s,
 }
 
 /**
+ * vu_mem_find() - The session's region with exactly this GPA, size and UVA
+ * @s:	session
+ * @m:	region as sent
+ *
+ * Return: the region, or NULL
+ */
+static struct guest_memory_region *vu_mem_find(
+	struct vu_session *s, const struct vhost_user_memory_region *m)
+{
+	unsigned int i;
+
+	for (i = 0; s->mem && i < s->mem->nregions; i++) {
+		struct guest_memory_region *r = &s->mem->regions[i];
+
+		if (r->gpa == m->guest_phys_addr && r->size == m->memory_size &&
+		    r->uva == m->userspace_addr)
+			return r;
+	}
+	return NULL;
+}
+
+/**
  * vu_handle_add_mem_reg() - ADD_MEM_REG: map one more region
  * @s:		session
  * @msg:	request (single region, exactly one fd)
@@ -238,14 +261,27 @@ enum vu_result vu_handle_add_mem_reg(struct vu_session *s,
 				     struct vhost_user_msg *msg,
 				     struct error **errp)
 {
-	struct guest_memory *next = vu_mem_copy(s, errp);
-	struct guest_memory *old;
+	const struct vhost_user_memory_region *m = &msg->payload.mem_reg.region;
+	struct guest_memory_region *same = vu_mem_find(s, m);
+	struct guest_memory *next, *old;
 	enum vu_result res;
 
+	/*
+	 * A front-end with one vhost device per queue pair on one socket
+	 * (QEMU before 8.1 for net) adds every region once per device, and
+	 * removes it as often: count, map once.
+	 */
+	if (same) {
+		same->refs++;
+		log_debug("ADD_MEM_REG: region gpa 0x%" PRIx64 " added again "
+			  "(%u times)",
+			  same->gpa, same->refs);
+		return VU_OK;
+	}
+	next = vu_mem_copy(s, errp);
 	if (!next)
 		return VU_VIOLATION;
-	if (!vu_mem_add_region(next, &msg->payload.mem_reg.region, msg->fds[0],
-			       errp)) {
+	if (!vu_mem_add_region(next, m, msg->fds[0], errp)) {
 		free(next);
 		return VU_VIOLATION;
 	}
@@ -270,10 +306,16 @@ enum vu_result vu_handle_rem_mem_reg(struct vu_session *s,
 				     struct error **errp)
 {
 	const struct vhost_user_memory_region *m = &msg->payload.mem_reg.region;
+	struct guest_memory_region *same = vu_mem_find(s, m);
 	struct guest_memory_region removed;
 	struct guest_memory *next, *old;
 	enum vu_result res;
 
+	/* Added more than once (see vu_handle_add_mem_reg()): keep it */
+	if (same && same->refs > 1) {
+		same->refs--;
+		return VU_OK;
+	}
 	next = vu_mem_copy(s, errp);
 	if (!next)
 		return VU_VIOLATION;

@@ -30,6 +30,7 @@ struct guest_memory_region {
 	void *host;	 /* where the first byte is mapped in this process */
 	void *mmap_addr; /* what to munmap(), owned by the transport */
 	uint64_t mmap_size;
+	unsigned int refs; /* transport: times the front-end added it */
 };
 
 struct guest_memory {
