@@ -1,22 +1,30 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Fixtures for the end-to-end suite: the QEMU guest, back-ends kept per module."""
+"""Fixtures for the end-to-end suite: the QEMU guest, back-ends kept per module,
+network namespaces and the HTTP server network guests talk to."""
+import hashlib
 import os
 import random
+import re
 import shutil
+import sys
 import tempfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from qdguest import initramfs, vm
+from qdtest import netns as qdnetns
 from qdtest.prereq import missing
 from qdtest.process import Backend
+
+HTTPD = Path(__file__).parent / "qdguest" / "httpd.py"
 
 
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "reference: harness self-check against qemu-storage-daemon "
-        "(deselect with -m 'not reference')")
+        "or QEMU's own netdevs (deselect with -m 'not reference')")
 
 
 @pytest.fixture(scope="session")
@@ -72,3 +80,58 @@ def module_backend(module_tmp):
     yield start
     for b in started:
         b.kill()
+
+
+@pytest.fixture(scope="session")
+def netns_support():
+    """Why network namespaces with taps cannot be had here ("" if they can);
+    namespaces that killed runs left behind are deleted first."""
+    if not shutil.which(qdnetns.IP):
+        missing("no ip command (Debian: iproute2)")
+    qdnetns.remove_stale()
+    return qdnetns.unavailable()
+
+
+@pytest.fixture
+def netns(netns_support):
+    """Create private network namespaces; at teardown, kill what still runs
+    in them (processes this test started) and delete them with their links."""
+    if netns_support:
+        pytest.skip(netns_support)
+    made = []
+
+    def create():
+        ns = qdnetns.Netns()
+        made.append(ns)
+        return ns
+
+    yield create
+    for ns in made:
+        ns.kill_processes()
+        ns.delete()
+
+
+@pytest.fixture(scope="session")
+def blob(tmp_path_factory, seed):
+    """An 8 MiB file of random bytes for guests to download, and its MD5."""
+    directory = tmp_path_factory.mktemp("www")
+    data = random.Random(f"{seed}/blob").randbytes(8 << 20)
+    (directory / "blob").write_bytes(data)
+    return SimpleNamespace(dir=directory, name="blob", size=len(data),
+                           md5=hashlib.md5(data).hexdigest())
+
+
+@pytest.fixture
+def http_server(backend_factory):
+    """Start qdguest/httpd.py on an address (in a namespace if given), serving
+    a directory; returns the process and its port."""
+    def start(address, directory, ns=None, timeout=10.0):
+        argv = [sys.executable, HTTPD, address, directory]
+        server = backend_factory(ns.argv(argv) if ns else argv, name="httpd")
+        if not server.wait_log("QD-HTTP port=", timeout):
+            raise TimeoutError(f"HTTP server not listening after {timeout}s:\n"
+                               f"{server.log()}")
+        port = int(re.search(r"QD-HTTP port=(\d+)", server.log()).group(1))
+        return SimpleNamespace(process=server, port=port)
+
+    return start

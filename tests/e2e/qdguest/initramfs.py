@@ -4,8 +4,9 @@
 The image is made at test time from Debian packages (linux-image-amd64,
 busybox-static) and written into the build directory; it is never committed.
 It holds /init (the guest half of the tests, see the "init" file next to this
-one), busybox, and the virtio modules virtio-blk needs, uncompressed and listed
-in load order in /qd/modules. Per-boot data goes into a second, small archive
+one) with its network part (/qd/net, /qd/udhcpc), busybox, and the virtio
+modules virtio-blk and virtio-net need, uncompressed and listed in load order
+in /qd/modules. Per-boot data goes into a second, small archive
 appended to it (Linux unpacks concatenated cpio archives one after the other).
 
 Run as a program to build one by hand:
@@ -22,10 +23,14 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-# Modules virtio-blk on PCI needs; their dependencies are added from modules.dep
-WANTED_MODULES = ("virtio_pci", "virtio_blk")
+# Modules virtio-blk and virtio-net on PCI need; their dependencies are added
+# from modules.dep
+WANTED_MODULES = ("virtio_pci", "virtio_blk", "virtio_net")
 BUSYBOX_PATHS = ("/bin/busybox", "/usr/bin/busybox")
 INIT_SCRIPT = Path(__file__).with_name("init")
+# Scripts /init runs, by their name in the initramfs
+HELPERS = {"qd/net": Path(__file__).with_name("net"),
+           "qd/udhcpc": Path(__file__).with_name("udhcpc")}
 
 
 @dataclass
@@ -174,6 +179,8 @@ def build(out: Path, kernel: Kernel, busybox: Path):
     cpio.char_device("dev/console", 5, 1)
     cpio.file("bin/busybox", busybox.read_bytes(), 0o755)
     cpio.file("init", INIT_SCRIPT.read_bytes(), 0o755)
+    for name, path in HELPERS.items():
+        cpio.file(name, path.read_bytes(), 0o755)
     order = module_load_order(kernel.modules)
     for name, rel in order:
         cpio.file(f"lib/modules/{name}.ko", _read_module(kernel.modules / rel))

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Boot a QEMU guest whose /dev/vda is a vhost-user-blk device, and read its report.
+"""Boot a QEMU guest on a vhost-user-blk disk or a virtio-net NIC, read its report.
 
 One boot = one QEMU process: the kernel, the base initramfs plus a per-boot
 archive with the data to write, and the test parameters on the kernel command
@@ -7,7 +7,8 @@ line. The guest (see the "init" file) prints "QD-..." lines on ttyS0, which
 QEMU writes to a file, then powers off. Every boot is bounded by a timeout
 after which QEMU is killed. A plan with a reboot step boots the kernel more
 than once in the same QEMU process (and against the same vhost-user
-connection); the timeout bounds them all.
+connection); the timeout bounds them all. Network boots run in the
+background (two guests talk to each other) until their report is awaited.
 """
 import os
 import random
@@ -23,6 +24,7 @@ from . import initramfs
 QEMU = "qemu-system-x86_64"
 BOOT_TIMEOUT = 120.0
 MEMORY = "256M"
+NET_MEMORY = "160M"     # two guests run at once
 MIN_RANGE = 4096
 LINE = re.compile(r"QD-([A-Z]+)(?: (.*))?$")
 
@@ -67,6 +69,8 @@ class GuestReport:
     events: list = field(default_factory=list)   # (kind, {key: value}) of every
                                                 # BOOT, STEP and RANGE line, in order
     failures: list = field(default_factory=list)
+    records: dict = field(default_factory=dict)  # kind -> [{key: value}] of
+                                                # every line but FAIL and LOG
     status: int = None                          # QD-DONE status, None if missing
 
     @classmethod
@@ -81,6 +85,8 @@ class GuestReport:
                 report.failures.append(rest)
                 continue
             kv = dict(item.split("=", 1) for item in rest.split() if "=" in item)
+            if kind != "LOG":
+                report.records.setdefault(kind, []).append(kv)
             if kind in ("BOOT", "STEP", "RANGE"):
                 report.events.append((kind, kv))
             if kind == "INFO":
@@ -144,16 +150,9 @@ class Guest:
                 off < marker + MIN_RANGE and marker < off + length
                 for off, length in ranges)):
             raise ValueError(f"marker {marker}: not 4 KiB-aligned or inside a range")
-        self.boots += 1
-        tag = f"boot{self.boots}"
         payload = {f"qd/data/{i}": range_data(seed, i, length)
                    for i, (_, length) in enumerate(ranges)}
-        initrd = self.workdir / f"{tag}.cpio"
-        initrd.write_bytes(self.base_initrd.read_bytes() + initramfs.overlay(payload))
-        console = self.workdir / f"{tag}-console.log"
-        qemu_log = self.workdir / f"{tag}-qemu.log"
         params = [
-            "console=ttyS0", "loglevel=3", "panic=-1", "rdinit=/init",
             f"qd.mode={mode}", f"qd.cpus={cpus}",
             "qd.ranges=" + ",".join(f"{off}:{length}" for off, length in ranges),
         ]
@@ -161,37 +160,145 @@ class Guest:
             params.append("qd.plan=" + ",".join(plan))
         if marker is not None:
             params.append(f"qd.marker={marker}")
-        append = " ".join(params)
-        argv = [
-            QEMU, "-nodefaults", *([] if reboots else ["-no-reboot"]),
-            "-display", "none",
-            "-accel", self.accel,
-            "-machine", "q35,memory-backend=mem", "-m", MEMORY, "-smp", str(cpus),
-            "-object", f"memory-backend-memfd,id=mem,size={MEMORY},share=on",
-            "-kernel", str(self.kernel.image), "-initrd", str(initrd),
-            "-append", append,
-            "-serial", f"file:{console}",
+        devices = [
             "-chardev", f"socket,id=vu,path={socket}",
             "-device", f"vhost-user-blk-pci,chardev=vu,num-queues={num_queues}",
         ]
-        t0 = time.monotonic()
+        return self.start(devices, params, payload=payload, cpus=cpus,
+                          reboots=reboots, timeout=timeout).wait()
+
+    def boot_net(self, nic, params: dict, memory=NET_MEMORY, cpus=1,
+                 timeout=BOOT_TIMEOUT, prefix=(), fatal=()) -> "Boot":
+        """Start a guest running the network tests (qd.mode=net, see the
+        "net" file) on the NIC @nic (QEMU options, see backends.py); it runs
+        in the background until Boot.wait() or Boot.kill().
+
+        @params: the qd.* parameters without "qd.", e.g. {"addr": "dhcp"}.
+        @prefix: argv in front of QEMU's, e.g. "ip netns exec NS".
+        @fatal: QEMU messages after which the boot cannot succeed (see Boot).
+        """
+        args = ["qd.mode=net"] + [f"qd.{k}={v}" for k, v in params.items()]
+        if any(" " in a for a in args):
+            raise ValueError(f"kernel parameters with spaces: {args}")
+        return self.start(nic, args, memory=memory, cpus=cpus, timeout=timeout,
+                          prefix=prefix, fatal=fatal)
+
+    def start(self, devices, params, payload=None, memory=MEMORY, cpus=1,
+              reboots=False, timeout=BOOT_TIMEOUT, prefix=(), fatal=()) -> "Boot":
+        """Start QEMU with the guest, @devices (QEMU options) and the kernel
+        parameters @params; @payload ({path: bytes}) goes into the initramfs."""
+        self.boots += 1
+        tag = f"boot{self.boots}"
+        initrd = self.workdir / f"{tag}.cpio"
+        initrd.write_bytes(self.base_initrd.read_bytes() +
+                           initramfs.overlay(payload or {}))
+        console = self.workdir / f"{tag}-console.log"
+        append = " ".join(["console=ttyS0", "loglevel=3", "panic=-1", "rdinit=/init",
+                           *params])
+        argv = [
+            *prefix, QEMU, "-nodefaults", *([] if reboots else ["-no-reboot"]),
+            "-display", "none",
+            "-accel", self.accel,
+            "-machine", "q35,memory-backend=mem", "-m", memory, "-smp", str(cpus),
+            "-object", f"memory-backend-memfd,id=mem,size={memory},share=on",
+            "-kernel", str(self.kernel.image), "-initrd", str(initrd),
+            "-append", append,
+            "-serial", f"file:{console}",
+            *devices,
+        ]
+        return Boot(argv, console, self.workdir / f"{tag}-qemu.log", timeout, fatal)
+
+
+class Boot:
+    """One QEMU process: wait() for its report (bounded), or kill() it.
+
+    A context manager: leaving the block kills QEMU if it still runs, so no
+    test leaves one behind, whatever fails on the way. A message of @fatal
+    in QEMU's output ends the wait at once: e.g. QEMU that gave up on a
+    vhost-user back-end runs on with a NIC that never moves a frame.
+    """
+
+    POLL = 0.2
+
+    def __init__(self, argv, console: Path, qemu_log: Path, timeout: float,
+                 fatal=()):
+        self.argv = [str(a) for a in argv]
+        self.console = console
+        self.qemu_log = qemu_log
+        self.timeout = timeout
+        self.fatal = tuple(fatal)
+        self.t0 = time.monotonic()
         with open(qemu_log, "wb") as log:
-            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log,
-                                    stderr=subprocess.STDOUT)
-            rc = None
-            try:
-                rc = proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                pass
-            finally:    # also on KeyboardInterrupt: never leave QEMU behind
-                if proc.poll() is None:
-                    proc.kill()
-                    proc.wait()
-        seconds = time.monotonic() - t0
-        text = console.read_text(errors="replace") if console.exists() else ""
-        stderr = qemu_log.read_text(errors="replace").strip()
+            self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
+                                         stdout=log, stderr=subprocess.STDOUT)
+        self.report = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.kill()
+
+    def running(self) -> bool:
+        return self.proc.poll() is None
+
+    def output(self) -> str:
+        """The console so far and QEMU's own output."""
+        text = self.console.read_text(errors="replace") if self.console.exists() else ""
+        stderr = self.qemu_log.read_text(errors="replace").strip()
         if stderr:
             text += f"\n[QEMU output]\n{stderr}"
-        if rc is None:
-            text += f"\n[killed QEMU after {timeout:.0f}s]"
-        return GuestReport.parse(text, -1 if rc is None else rc, seconds)
+        return text
+
+    def wait(self) -> GuestReport:
+        """Wait until QEMU exits, at most until @timeout after its start
+        (then kill it), and return the report."""
+        if self.report:
+            return self.report
+        rc = None
+        deadline = self.t0 + self.timeout
+        try:
+            while rc is None and time.monotonic() < deadline:
+                left = max(0.0, deadline - time.monotonic())
+                try:
+                    rc = self.proc.wait(min(self.POLL, left))
+                except subprocess.TimeoutExpired:
+                    if self.fatal_seen():
+                        break
+        finally:    # also on KeyboardInterrupt: never leave QEMU behind
+            self.kill()
+        seconds = time.monotonic() - self.t0
+        text = self.output()
+        seen = self.fatal_seen()
+        if seen:
+            text += f"\n[QEMU said \"{seen}\": killed it]"
+        elif rc is None:
+            text += f"\n[killed QEMU after {self.timeout:.0f}s]"
+        self.report = GuestReport.parse(text, -1 if rc is None else rc, seconds)
+        return self.report
+
+    def fatal_seen(self) -> str:
+        """The first message of @fatal in QEMU's output so far, or ""."""
+        if not self.fatal:
+            return ""
+        out = self.qemu_log.read_text(errors="replace")
+        return next((m for m in self.fatal if m in out), "")
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def wait_all(boots) -> list:
+    """The reports of guests that talk to each other: once one of them cannot
+    succeed (a fatal message, see Boot), the others cannot either, so they are
+    killed at once instead of waiting for their peer until they time out."""
+    deadline = max(b.t0 + b.timeout for b in boots)
+    while any(b.running() for b in boots) and time.monotonic() < deadline:
+        if any(b.fatal_seen() for b in boots):
+            for b in boots:
+                b.kill()
+            break
+        time.sleep(Boot.POLL)
+    return [b.wait() for b in boots]
