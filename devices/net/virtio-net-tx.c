@@ -169,9 +169,13 @@ int net_tx_send(struct net_pair *pair, const struct iovec *iov,
 /**
  * net_tx_backlog_free() - Drop every backlog frame (reset, free)
  * @pair:	queue pair, no queue of it running
+ *
+ * The guest sent these frames; the netdev never took them: they are
+ * counted as backlog drops, so that every frame sent is accounted for.
  */
 void net_tx_backlog_free(struct net_pair *pair)
 {
+	net_stat_add(&pair->stats.tx_dropped_backlog, pair->bl_count);
 	while (pair->bl_count)
 		net_tx_backlog_pop(pair);
 	pair->bl_head = 0;

@@ -290,6 +290,30 @@ static void test_tx_backlog_overflow(struct net_fixture *f, gconstpointer data)
 }
 
 /**
+ * test_tx_backlog_reset() - Frames still in the backlog when the device
+ * resets (the front-end left) are counted as dropped, not lost silently
+ * @f:		fixture
+ * @data:	unused
+ */
+static void test_tx_backlog_reset(struct net_fixture *f, gconstpointer data)
+{
+	const struct net_fixture_opts o = { .features = F_BASE };
+	struct virtio_net_pair_stats st;
+	uint8_t frame[60];
+
+	net_fixture_start(f, &o);
+	fake_set_send_error(f->fake, -EAGAIN);
+	for (unsigned int i = 0; i < 10; i++) {
+		net_frame(frame, sizeof(frame), (uint8_t)i);
+		net_tx_plain(f, 0, frame, sizeof(frame));
+	}
+	virtio_device_reset(f->dev);
+	st = net_stats(f, 0);
+	g_assert_cmpuint(st.tx_frames, ==, 0);
+	g_assert_cmpuint(st.tx_dropped_backlog, ==, 10);
+}
+
+/**
  * test_tx_netdev_error() - A frame the netdev refuses for good is counted
  * @f:		fixture
  * @data:	unused
@@ -494,6 +518,7 @@ int main(int argc, char **argv)
 	add("/net/tx/backlog", test_tx_backlog);
 	add("/net/tx/backlog-order", test_tx_backlog_order);
 	add("/net/tx/backlog-overflow", test_tx_backlog_overflow);
+	add("/net/tx/backlog-reset", test_tx_backlog_reset);
 	add("/net/tx/netdev-error", test_tx_netdev_error);
 	add("/net/tx/disabled", test_tx_disabled);
 	add("/net/tx/batch", test_tx_batch);
