@@ -212,27 +212,25 @@ static void program_log_stop_reason(int sfd)
  * @info:	program description
  * @dev:	device to serve
  * @c:		common options (socket path or fd)
- * @device_requests:	requests only the device gives meaning to (net's
- *			SEND_RARP, NET_SET_MTU), or NULL
- * @n_device_requests:	their number
+ * @device_opts:	device-specific server options (device requests,
+ *		GET_QUEUE_NUM's answer), or NULL; the socket is taken from @c
  * @errp:	error on failure to set up or serve
  *
  * Return: true on a clean stop
  */
 bool program_serve(const struct program_info *info, struct virtio_device *dev,
 		   const struct program_common *c,
-		   const struct vu_device_request *device_requests,
-		   unsigned int n_device_requests, struct error **errp)
+		   const struct vu_server_options *device_opts,
+		   struct error **errp)
 {
-	struct vu_server_options opts = {
-		.socket_path = c->socket_path,
-		.fd = c->fd,
-		.device_requests = device_requests,
-		.n_device_requests = n_device_requests,
-	};
+	struct vu_server_options opts = { 0 };
 	struct vu_server *srv;
 	bool ok;
 
+	if (device_opts)
+		opts = *device_opts;
+	opts.socket_path = c->socket_path;
+	opts.fd = c->fd;
 	srv = vu_server_new(dev, &opts, errp);
 	if (!srv)
 		return false;

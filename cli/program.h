@@ -55,12 +55,13 @@ void program_usage_error(const struct program_info *info, const char *fmt, ...)
 /*
  * program_serve() - serve @dev over vhost-user until SIGTERM/SIGINT/SIGHUP (or,
  * for an inherited connected socket, until the front-end leaves), then end
- * the session cleanly and remove the socket file. @device_requests are the
- * vhost-user requests the device gives meaning to (see vu_device_request).
+ * the session cleanly and remove the socket file. @device_opts (or NULL)
+ * carries the device-specific server options: the vhost-user requests the
+ * device gives meaning to (see vu_device_request) and GET_QUEUE_NUM's answer.
  */
 bool program_serve(const struct program_info *info, struct virtio_device *dev,
 		   const struct program_common *c,
-		   const struct vu_device_request *device_requests,
-		   unsigned int n_device_requests, struct error **errp);
+		   const struct vu_server_options *device_opts,
+		   struct error **errp);
 
 #endif /* QD_CLI_PROGRAM_H */

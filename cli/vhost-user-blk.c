@@ -120,7 +120,7 @@ int main(int argc, char **argv)
 		error_report_err(err);
 		return EXIT_FAILURE;
 	}
-	ok = program_serve(&blk_program, dev, &common, NULL, 0, &err);
+	ok = program_serve(&blk_program, dev, &common, NULL, &err);
 	virtio_device_free(dev);
 	if (!ok) {
 		error_report_err(err);

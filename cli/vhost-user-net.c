@@ -199,6 +199,11 @@ int main(int argc, char **argv)
 		  .max = 1000000 },
 		{ .name = NULL },
 	};
+	struct vu_server_options vu_opts = {
+		.device_requests = net_requests,
+		.n_device_requests =
+			sizeof(net_requests) / sizeof(net_requests[0]),
+	};
 	struct virtio_device *dev;
 	struct error *err = NULL;
 	bool ok;
@@ -227,9 +232,8 @@ int main(int argc, char **argv)
 		error_report_err(err);
 		return EXIT_FAILURE;
 	}
-	ok = program_serve(&net_program, dev, &common, net_requests,
-			   sizeof(net_requests) / sizeof(net_requests[0]),
-			   &err);
+	vu_opts.queue_num = net.queue_pairs; /* QEMU compares pairs */
+	ok = program_serve(&net_program, dev, &common, &vu_opts, &err);
 	log_stats(dev, net.queue_pairs);
 	virtio_device_free(dev);
 	if (!ok) {

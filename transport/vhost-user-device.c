@@ -141,7 +141,8 @@ enum vu_result vu_handle_set_protocol_features(struct vu_session *s,
 }
 
 /**
- * vu_handle_get_queue_num() - GET_QUEUE_NUM: the device's number of queues
+ * vu_handle_get_queue_num() - GET_QUEUE_NUM: the device's number of queues,
+ * or the number the program chose (queue pairs for net)
  * @s:		session
  * @msg:	request; the u64 reply is put here
  * @errp:	unused
@@ -152,7 +153,8 @@ enum vu_result vu_handle_get_queue_num(struct vu_session *s,
 				       struct vhost_user_msg *msg,
 				       struct error **errp)
 {
-	return vu_reply_u64(msg, s->dev->num_queues);
+	return vu_reply_u64(msg,
+			    s->queue_num ? s->queue_num : s->dev->num_queues);
 }
 
 /**

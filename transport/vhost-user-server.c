@@ -243,6 +243,7 @@ struct vu_server *vu_server_new(struct virtio_device *dev,
 	}
 	srv->session->device_requests = opts->device_requests;
 	srv->session->n_device_requests = opts->n_device_requests;
+	srv->session->queue_num = opts->queue_num;
 	if (opts->socket_path)
 		ok = vu_server_listen(srv, opts->socket_path, errp);
 	else

@@ -42,6 +42,12 @@ struct vu_server_options {
 	/* Device requests served, each offering its protocol feature */
 	const struct vu_device_request *device_requests;
 	unsigned int n_device_requests;
+	/*
+	 * GET_QUEUE_NUM's answer, 0 for the device's number of queues. Its
+	 * meaning depends on the device type: QEMU compares it with queue
+	 * pairs for net (as DPDK answers), with virtqueues for blk.
+	 */
+	uint64_t queue_num;
 };
 
 struct vu_server;

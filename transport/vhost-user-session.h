@@ -76,6 +76,7 @@ struct vu_session {
 	/* Requests the device gives meaning to (vu_server_options) */
 	const struct vu_device_request *device_requests;
 	unsigned int n_device_requests;
+	uint64_t queue_num; /* GET_QUEUE_NUM answer, 0: dev->num_queues */
 };
 
 /* Session life cycle and dispatch (vhost-user-session.c) */

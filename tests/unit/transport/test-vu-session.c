@@ -776,6 +776,12 @@ static void test_device_requests(void)
 		       (1ULL << VHOST_USER_PROTOCOL_F_RARP));
 	fx_ok(&f, VHOST_USER_SET_OWNER, V, NULL, 0);
 
+	/* The program's GET_QUEUE_NUM answer (net: pairs) wins */
+	g_assert_cmpuint(fx_get_u64(&f, VHOST_USER_GET_QUEUE_NUM), ==,
+			 TOY_NUM_QUEUES);
+	f.s->queue_num = 1;
+	g_assert_cmpuint(fx_get_u64(&f, VHOST_USER_GET_QUEUE_NUM), ==, 1);
+
 	memcpy(&v, mac, sizeof(v));
 	fx_ok(&f, VHOST_USER_SEND_RARP, V_ACK, &v, sizeof(v));
 	g_assert_cmpuint(fe_recv_u64(f.fe, VHOST_USER_SEND_RARP), ==, 0);
