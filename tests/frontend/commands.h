@@ -42,5 +42,8 @@ struct fe_args {
 int cmd_info(const struct fe_args *a);
 int cmd_verify(const struct fe_args *a);
 int cmd_bench(const struct fe_args *a);
+/* cmd_net() - net-info, net-send, net-recv, net-xfer: own options (argv[0]
+ * is the sub-command) */
+int cmd_net(int argc, char **argv);
 
 #endif /* QD_TESTS_FRONTEND_COMMANDS_H */

@@ -136,6 +136,9 @@ static void usage(FILE *f)
 	      "stop\n"
 	      "  verify   random writes and reads, compare, FLUSH, GET_ID\n"
 	      "  bench    measure IOPS and latency\n"
+	      "  net-send, net-recv, net-xfer, net-info\n"
+	      "           vhost-user-net: checked frames (see net-send "
+	      "--help)\n"
 	      "\n"
 	      "Common options:\n"
 	      "  --socket PATH       back-end socket (required)\n"
@@ -433,6 +436,8 @@ int main(int argc, char **argv)
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? FE_EXIT_USAGE : FE_EXIT_OK;
 	}
+	if (!strncmp(argv[1], "net-", 4))
+		return cmd_net(argc - 1, argv + 1);
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		if (strcmp(argv[1], cmds[i].name))
 			continue;
@@ -443,7 +448,7 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr,
 		"qd-frontend: unknown command '%s' (info, verify, "
-		"bench)\n",
+		"bench, net-*)\n",
 		argv[1]);
 	return FE_EXIT_USAGE;
 }
