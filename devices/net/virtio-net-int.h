@@ -35,6 +35,10 @@
 
 /* Chains one TX kick takes before it lets the pair's other work run */
 #define NET_TX_BATCH 256
+/* Used entries written before the used index is updated (one cache line
+ * transfer to the driver per batch rather than per frame) */
+#define NET_RX_PUBLISH_BATCH 1
+#define NET_TX_PUBLISH_BATCH 32
 /* Frames the netdev could not take yet, per pair */
 #define NET_TX_BACKLOG_FRAMES 256
 #define NET_TX_BACKLOG_BYTES  (4U << 20)
@@ -73,6 +77,7 @@ struct net_pair {
 	struct vq_elem **rx_elems; /* [rx_vq->num]: chains of one frame */
 	bool attached;		   /* ops->attach succeeded */
 	bool rx_notify;		   /* used entries not signalled yet */
+	unsigned int rx_unflushed; /* used entries filled, not published */
 	bool rx_waiting;	   /* receive() said -EAGAIN */
 	uint16_t rx_wait_avail;	   /* the avail index it saw then */
 	bool rx_resume_any;	   /* resume at the next kick (restart) */

@@ -366,7 +366,7 @@ void net_tx_kick(struct net_pair *pair)
 	bool toggle = !vq->notify_disabled;
 	struct error *err = NULL;
 	struct vq_elem *elem;
-	unsigned int done = 0;
+	unsigned int done = 0, filled = 0;
 	int r = 0;
 
 	net_announce_flush(pair);
@@ -378,9 +378,16 @@ void net_tx_kick(struct net_pair *pair)
 		       (r = vq_pop(vq, &elem, &err)) == 1) {
 			if (net_vq_enabled(vq) && net_pair_carries(pair))
 				net_tx_frame(pair, elem);
-			vq_push(vq, elem, 0);
+			/* Sent or copied: the chain can go back, in a batch */
+			vq_fill(vq, elem, 0, filled++);
+			if (filled == NET_TX_PUBLISH_BATCH) {
+				vq_flush(vq, filled);
+				filled = 0;
+			}
 			done++;
 		}
+		vq_flush(vq, filled);
+		filled = 0;
 		if (r < 0) {
 			/* vq_set_broken() has logged the reason already */
 			error_free(err);

@@ -53,6 +53,12 @@
 /* Adaptive polling: first window, and its growth factor (QEMU's defaults) */
 #define POLL_START_NS 4000
 #define POLL_GROW     2
+/*
+ * Empty rounds between sched_yield() calls: often enough that a thread
+ * sharing the CPU (a vCPU, an I/O worker) runs within microseconds, rarely
+ * enough that the system call does not delay noticing new work.
+ */
+#define POLL_ROUNDS_PER_YIELD 16
 
 #define MAX_EVENTS 32
 
@@ -479,24 +485,40 @@ static bool worker_poll_once(struct vq_worker *w)
 }
 
 /**
+ * worker_serving_any() - whether any queue of the worker takes buffers
+ * @w:	worker
+ *
+ * Return: true if polling can find work on some ring
+ */
+static bool worker_serving_any(const struct vq_worker *w)
+{
+	unsigned int i;
+
+	for (i = 0; i < w->nqueues; i++)
+		if (serving(w->queues[i]))
+			return true;
+	return false;
+}
+
+/**
  * worker_poll() - busy-wait for work for at most the current window
  * @w:	worker
  *
  * Driver notifications are turned off first: while we watch the rings
  * ourselves, a kick would only cost the driver a system call and us a wake-up.
- * Between looks the worker yields its CPU: whatever else is runnable there (the
- * driver's vCPU, the kernel's I/O workers completing our requests) runs at
- * once instead of waiting for the window to end, and with nothing else to run
- * sched_yield() returns right away.
+ * Every few empty looks the worker yields its CPU: whatever else is runnable
+ * there (the driver's vCPU, the kernel's I/O workers completing our requests)
+ * runs at once instead of waiting for the window to end, and with nothing else
+ * to run sched_yield() returns right away.
  *
  * Return: true if work was found (and done) within the window
  */
 static bool worker_poll(struct vq_worker *w)
 {
+	unsigned int i, empty = 0;
 	uint64_t deadline;
-	unsigned int i;
 
-	if (!w->poll_ns ||
+	if (!w->poll_ns || !worker_serving_any(w) ||
 	    __atomic_load_n(&w->stop_requested, __ATOMIC_RELAXED))
 		return false;
 	for (i = 0; i < w->nqueues; i++)
@@ -506,7 +528,12 @@ static bool worker_poll(struct vq_worker *w)
 	do {
 		if (worker_poll_once(w))
 			return true;
-		sched_yield();
+		if (++empty % POLL_ROUNDS_PER_YIELD == 0) {
+			/* A queue that broke meanwhile is not worth a window */
+			if (!worker_serving_any(w))
+				return false;
+			sched_yield();
+		}
 	} while (now_ns() < deadline &&
 		 !__atomic_load_n(&w->stop_requested, __ATOMIC_RELAXED));
 	return false;

@@ -715,7 +715,11 @@ void vq_notify(struct virtqueue *vq)
  */
 void vq_disable_notification(struct virtqueue *vq)
 {
-	if (vq->broken || !vq->elems)
+	/*
+	 * Already off: leave the flags alone. They share a cache line with
+	 * used->idx, which a polling driver reads all the time.
+	 */
+	if (vq->broken || !vq->elems || vq->notify_disabled)
 		return;
 	vq->notify_disabled = true;
 	if (!vq->event_idx)
