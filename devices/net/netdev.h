@@ -104,16 +104,16 @@ struct netdev_ops {
 
 struct netdev {
 	const struct netdev_ops *ops;
-	char *id;		/* id=, for messages */
-	unsigned int queues;	/* queue pairs it serves, >= 1 */
-	bool vnet_hdr;		/* frames carry a virtio_net_hdr */
+	char *id;	     /* id=, for messages */
+	unsigned int queues; /* queue pairs it serves, >= 1 */
+	bool vnet_hdr;	     /* frames carry a virtio_net_hdr */
 	/*
 	 * NETDEV_OFFLOAD_* it can enable for frames towards the guest (what
 	 * TUNSETOFFLOAD accepts); a vnet_hdr netdev takes any header (GSO,
 	 * partial checksums) in frames from the guest.
 	 */
 	unsigned int offloads;
-	unsigned int hdr_len;	/* current header length, 0 if !vnet_hdr */
+	unsigned int hdr_len; /* current header length, 0 if !vnet_hdr */
 };
 
 /*
