@@ -248,19 +248,7 @@ static const char *net_opt_name(int opt)
 static bool parse_num(const char *s, uint64_t min, uint64_t max, int opt,
 		      uint64_t *val)
 {
-	char *end;
-
-	errno = 0;
-	*val = strtoull(s, &end, 0);
-	if (errno || end == s || *end || *s == '-' || *val < min ||
-	    *val > max) {
-		fprintf(stderr,
-			"qd-frontend: --%s: expected a number in %" PRIu64
-			"..%" PRIu64 ", got '%s'\n",
-			net_opt_name(opt), min, max, s);
-		return false;
-	}
-	return true;
+	return fe_parse_uint(s, min, max, net_opt_name(opt), val);
 }
 
 /**

@@ -39,6 +39,13 @@ struct fe_args {
 	double runtime;		  /* bench: seconds */
 };
 
+/*
+ * fe_parse_uint() - a number within [@min, @max] for option --@name; prints
+ * "qd-frontend: --NAME: expected a number in MIN..MAX, got 'S'" if not
+ */
+bool fe_parse_uint(const char *s, uint64_t min, uint64_t max, const char *name,
+		   uint64_t *val);
+
 int cmd_info(const struct fe_args *a);
 int cmd_verify(const struct fe_args *a);
 int cmd_bench(const struct fe_args *a);

@@ -182,7 +182,7 @@ static void usage(FILE *f)
 }
 
 /**
- * parse_uint() - parse a decimal number within bounds
+ * fe_parse_uint() - parse a number (decimal, 0x hex) within bounds
  * @s:		text
  * @min:	smallest accepted
  * @max:	largest accepted
@@ -191,8 +191,8 @@ static void usage(FILE *f)
  *
  * Return: true if valid
  */
-static bool parse_uint(const char *s, uint64_t min, uint64_t max,
-		       const char *name, uint64_t *val)
+bool fe_parse_uint(const char *s, uint64_t min, uint64_t max, const char *name,
+		   uint64_t *val)
 {
 	char *end;
 
@@ -294,16 +294,16 @@ static bool parse_value(struct fe_args *a, int opt, const char *arg)
 		}
 		return true;
 	case OPT_SEED:
-		if (!parse_uint(arg, 0, UINT64_MAX, name, &a->seed))
+		if (!fe_parse_uint(arg, 0, UINT64_MAX, name, &a->seed))
 			return false;
 		return true;
 	case OPT_SPAN_MIB:
-		if (!parse_uint(arg, 1, 1ULL << 40, name, &v))
+		if (!fe_parse_uint(arg, 1, 1ULL << 40, name, &v))
 			return false;
 		a->span_sectors = v << 11;
 		return true;
 	case OPT_MEM:
-		if (!parse_uint(arg, 1, 2048, name, &v))
+		if (!fe_parse_uint(arg, 1, 2048, name, &v))
 			return false;
 		a->blk.ram_size = v << 20;
 		return true;
@@ -312,42 +312,42 @@ static bool parse_value(struct fe_args *a, int opt, const char *arg)
 	/* The rest are plain numbers */
 	switch (opt) {
 	case OPT_QUEUES:
-		if (!parse_uint(arg, 1, 64, name, &v))
+		if (!fe_parse_uint(arg, 1, 64, name, &v))
 			return false;
 		a->blk.num_queues = (unsigned int)v;
 		return true;
 	case OPT_QUEUE_SIZE:
-		if (!parse_uint(arg, 1, 32768, name, &v))
+		if (!fe_parse_uint(arg, 1, 32768, name, &v))
 			return false;
 		a->blk.queue_size = (unsigned int)v;
 		return true;
 	case OPT_TIMEOUT:
-		if (!parse_uint(arg, 1, 3600000, name, &v))
+		if (!fe_parse_uint(arg, 1, 3600000, name, &v))
 			return false;
 		a->blk.timeout_ms = (int)v;
 		return true;
 	case OPT_IODEPTH:
-		if (!parse_uint(arg, 1, 1024, name, &v))
+		if (!fe_parse_uint(arg, 1, 1024, name, &v))
 			return false;
 		a->iodepth = (unsigned int)v;
 		return true;
 	case OPT_OPS:
-		if (!parse_uint(arg, 1, 100000000, name, &v))
+		if (!fe_parse_uint(arg, 1, 100000000, name, &v))
 			return false;
 		a->ops = (unsigned int)v;
 		return true;
 	case OPT_MAX_SECTORS:
-		if (!parse_uint(arg, 1, 8192, name, &v))
+		if (!fe_parse_uint(arg, 1, 8192, name, &v))
 			return false;
 		a->max_sectors = (unsigned int)v;
 		return true;
 	case OPT_MAX_SEGS:
-		if (!parse_uint(arg, 1, BLK_MAX_SEGS, name, &v))
+		if (!fe_parse_uint(arg, 1, BLK_MAX_SEGS, name, &v))
 			return false;
 		a->max_segs = (unsigned int)v;
 		return true;
 	case OPT_BS:
-		if (!parse_uint(arg, BLK_SECTOR_SIZE, 1 << 20, name, &v))
+		if (!fe_parse_uint(arg, BLK_SECTOR_SIZE, 1 << 20, name, &v))
 			return false;
 		if (v % BLK_SECTOR_SIZE) {
 			fprintf(stderr, "qd-frontend: --bs must be a multiple "
