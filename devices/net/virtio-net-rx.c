@@ -48,22 +48,6 @@ enum net_rx_result {
 };
 
 /**
- * net_iov_size() - Total bytes of an iovec array
- * @iov:	array
- * @cnt:	entries
- *
- * Return: sum of the lengths
- */
-static size_t net_iov_size(const struct iovec *iov, unsigned int cnt)
-{
-	size_t n = 0;
-
-	for (unsigned int i = 0; i < cnt; i++)
-		n += iov[i].iov_len;
-	return n;
-}
-
-/**
  * net_cursor_init() - A cursor @skip bytes into an iovec array
  * @c:		cursor
  * @iov:	array
@@ -410,7 +394,7 @@ static ssize_t net_rx_prepare(struct net_pair *pair, const struct iovec *iov,
 	struct virtio_net *net = pair->net;
 	const struct netdev *nd = net->nd;
 	size_t in_hdr = nd->vnet_hdr ? nd->hdr_len : 0;
-	size_t total = net_iov_size(iov, cnt);
+	size_t total = iov_size(iov, cnt);
 
 	memset(hdr, 0, sizeof(*hdr));
 	if (total < in_hdr + NET_ETH_HLEN || total > NETDEV_MAX_FRAME) {

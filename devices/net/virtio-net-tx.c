@@ -111,11 +111,9 @@ static int net_tx_backlog_add(struct net_pair *pair, const struct iovec *iov,
 			      unsigned int cnt, size_t frame_len)
 {
 	struct net_backlog_frame *f;
-	size_t len = 0;
+	size_t len = iov_size(iov, cnt);
 	void *buf;
 
-	for (unsigned int i = 0; i < cnt; i++)
-		len += iov[i].iov_len;
 	if (pair->bl_count == NET_TX_BACKLOG_FRAMES ||
 	    len > NET_TX_BACKLOG_BYTES - pair->bl_bytes ||
 	    !(buf = malloc(len ? len : 1))) {

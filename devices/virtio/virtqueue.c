@@ -807,6 +807,22 @@ static size_t iov_copy(const struct iovec *iov, unsigned int cnt, size_t offset,
 }
 
 /**
+ * iov_size() - total length of an iovec array
+ * @iov:	iovecs
+ * @cnt:	their number
+ *
+ * Return: the sum of their lengths
+ */
+size_t iov_size(const struct iovec *iov, unsigned int cnt)
+{
+	size_t n = 0;
+
+	for (unsigned int i = 0; i < cnt; i++)
+		n += iov[i].iov_len;
+	return n;
+}
+
+/**
  * iov_to_buf() - copy from iovecs into a buffer, starting @offset bytes in
  * @iov:	source iovecs
  * @cnt:	their number

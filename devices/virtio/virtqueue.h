@@ -142,6 +142,8 @@ bool vq_available(struct virtqueue *vq);
 void vq_set_broken(struct virtqueue *vq, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* iov_size() - total bytes of @cnt iovecs */
+size_t iov_size(const struct iovec *iov, unsigned int cnt);
 /* iov_to_buf()/iov_from_buf() - copy between iovecs (at @offset) and a
  * buffer; return bytes copied */
 size_t iov_to_buf(const struct iovec *iov, unsigned int cnt, size_t offset,
