@@ -13,6 +13,7 @@
 
 struct error {
 	char *msg;
+	int code; /* a class for the receiver, e.g. a QMP error class */
 };
 
 static void error_vset(struct error **errp, int err, const char *fmt,
@@ -115,6 +116,28 @@ void error_propagate(struct error **dst_errp, struct error *local)
 		*dst_errp = local;
 	else
 		error_free(local);
+}
+
+/**
+ * error_set_code() - Attach a class to an error
+ * @errp:	the error (NULL or unset: nothing to do)
+ * @code:	the class
+ */
+void error_set_code(struct error **errp, int code)
+{
+	if (errp && *errp)
+		(*errp)->code = code;
+}
+
+/**
+ * error_get_code() - The class of an error
+ * @err:	the error
+ *
+ * Return: what error_set_code() set, 0 by default
+ */
+int error_get_code(const struct error *err)
+{
+	return err ? err->code : 0;
 }
 
 /**

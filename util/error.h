@@ -28,6 +28,14 @@ void error_prepend(struct error **errp, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* error_propagate() - move @local into *dst_errp (or free it if dst is NULL) */
 void error_propagate(struct error **dst_errp, struct error *local);
+/*
+ * error_set_code() - attach a numeric class to *@errp, if set (e.g. a QMP
+ * error class, qmp/qmp-dispatch.h); errors start with code 0
+ */
+void error_set_code(struct error **errp, int code);
+/* error_get_code() - the class of @err (0 unless error_set_code() changed it)
+ */
+int error_get_code(const struct error *err);
 /* error_get_pretty() - the message of @err */
 const char *error_get_pretty(const struct error *err);
 /* error_report_err() - log @err at error level and free it */
