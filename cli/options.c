@@ -114,6 +114,21 @@ static bool cli_store(const struct cli_option *opt, const char *arg,
 		*(int *)opt->dest = val;
 		return true;
 	}
+	case CLI_ARG_LIST: {
+		struct cli_list *list = opt->dest;
+
+		if (!*arg) {
+			error_setg(errp, "--%s: empty value", opt->name);
+			return false;
+		}
+		if (list->n >= CLI_LIST_MAX) {
+			error_setg(errp, "--%s given more than %d times",
+				   opt->name, CLI_LIST_MAX);
+			return false;
+		}
+		list->values[list->n++] = arg;
+		return true;
+	}
 	case CLI_ARG_CHOICE:
 		for (i = 0; opt->choices[i]; i++) {
 			if (!strcmp(opt->choices[i], arg)) {
@@ -208,7 +223,7 @@ bool cli_parse(int argc, char **argv, const struct cli_option *opts,
 			error_setg(errp, "internal error: option %d", c);
 			return false;
 		}
-		if (seen[i]) {
+		if (seen[i] && opts[i].arg != CLI_ARG_LIST) {
 			error_setg(errp, "--%s given more than once",
 				   opts[i].name);
 			return false;

@@ -18,6 +18,14 @@ enum cli_arg {
 	CLI_ARG_UINT,	/* dest is unsigned int, within [min, max] */
 	CLI_ARG_FD,	/* dest is int, a file descriptor number */
 	CLI_ARG_CHOICE, /* dest is int: index into choices */
+	CLI_ARG_LIST,	/* dest is struct cli_list: repeatable, in order */
+};
+
+/* Values of a repeatable option (CLI_ARG_LIST), such as --chardev */
+#define CLI_LIST_MAX 16
+struct cli_list {
+	const char *values[CLI_LIST_MAX];
+	unsigned int n;
 };
 
 struct cli_option {
@@ -35,8 +43,9 @@ struct cli_option {
 /*
  * cli_parse() - parse @argv against @opts (terminated by an entry with a NULL
  * name). Errors name the option and the value, e.g.
- * "--num-queues: '0' is not a number in 1..64". An option given twice and any
- * positional argument are errors too.
+ * "--num-queues: '0' is not a number in 1..64". An option given twice
+ * (except a CLI_ARG_LIST one, up to CLI_LIST_MAX times) and any positional
+ * argument are errors too.
  */
 bool cli_parse(int argc, char **argv, const struct cli_option *opts,
 	       struct error **errp);
