@@ -7,6 +7,12 @@
  * REPLY_ACK we wait a bounded time for the front-end's ack; a channel that
  * fails once is closed, so a late ack can never be taken for the next one.
  *
+ * While we wait for that ack, QEMU asks for the new config space with
+ * GET_CONFIG on the main socket and acks only after our answer: the control
+ * thread must keep serving meanwhile, so it never waits for this lock while it
+ * handles a message that a config change can be waiting on. Queries read
+ * whether the channel is open without the lock (vu_backend_chan_open()).
+ *
  * Copyright (c) 2026 qemu-dev authors
  */
 #include <inttypes.h>
@@ -25,7 +31,7 @@
 void vu_backend_chan_init(struct vu_backend_chan *c)
 {
 	pthread_mutex_init(&c->lock, NULL);
-	c->fd = -1;
+	__atomic_store_n(&c->fd, -1, __ATOMIC_RELAXED);
 	c->reply_ack = false;
 }
 
@@ -57,7 +63,7 @@ void vu_backend_chan_set(struct vu_backend_chan *c, int fd)
 		log_warn("back-end channel: cannot set a send timeout");
 	pthread_mutex_lock(&c->lock);
 	old = c->fd;
-	c->fd = fd;
+	__atomic_store_n(&c->fd, fd, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&c->lock);
 	if (old >= 0)
 		close(old);
@@ -85,7 +91,7 @@ void vu_backend_chan_close(struct vu_backend_chan *c)
 
 	pthread_mutex_lock(&c->lock);
 	fd = c->fd;
-	c->fd = -1;
+	__atomic_store_n(&c->fd, -1, __ATOMIC_RELAXED);
 	c->reply_ack = false;
 	pthread_mutex_unlock(&c->lock);
 	if (fd >= 0)
@@ -93,14 +99,28 @@ void vu_backend_chan_close(struct vu_backend_chan *c)
 }
 
 /**
+ * vu_backend_chan_open() - Whether the channel has a socket, from any thread
+ * @c:		channel
+ *
+ * Return: true if SET_BACKEND_REQ_FD gave one and it has not failed
+ */
+bool vu_backend_chan_open(const struct vu_backend_chan *c)
+{
+	return __atomic_load_n(&c->fd, __ATOMIC_RELAXED) >= 0;
+}
+
+/**
  * vu_backend_chan_config_changed() - Send BACKEND_CONFIG_CHANGE_MSG
  * @c:		channel
+ * @wait_ack:	ask for the front-end's ack if REPLY_ACK was negotiated; false
+ *		when the caller is the thread that would serve the front-end's
+ *		GET_CONFIG before that ack comes
  * @errp:	set if there is no channel, sending fails, or the front-end
  *		does not ack (then the channel is closed)
  *
- * Return: true if the front-end was told (and acked, with REPLY_ACK)
+ * Return: true if the front-end was told (and acked, if asked to)
  */
-bool vu_backend_chan_config_changed(struct vu_backend_chan *c,
+bool vu_backend_chan_config_changed(struct vu_backend_chan *c, bool wait_ack,
 				    struct error **errp)
 {
 	struct vhost_user_header hdr = {
@@ -117,15 +137,16 @@ bool vu_backend_chan_config_changed(struct vu_backend_chan *c,
 		error_setg(errp, "config change: no back-end channel");
 		return false;
 	}
-	if (c->reply_ack)
+	wait_ack = wait_ack && c->reply_ack;
+	if (wait_ack)
 		hdr.flags |= VHOST_USER_NEED_REPLY_MASK;
 	ok = vu_socket_send(c->fd, &hdr, NULL, errp);
-	if (ok && c->reply_ack)
+	if (ok && wait_ack)
 		ok = vu_socket_recv_ack(c->fd, hdr.request,
 					VU_BACKEND_ACK_TIMEOUT_MS, &ack, errp);
 	if (!ok) {
 		close(c->fd);
-		c->fd = -1;
+		__atomic_store_n(&c->fd, -1, __ATOMIC_RELAXED);
 	}
 	pthread_mutex_unlock(&c->lock);
 	if (!ok) {

@@ -13,6 +13,26 @@
 #define PROTOCOL_FEATURES_BIT (1ULL << VHOST_USER_F_PROTOCOL_FEATURES)
 
 /**
+ * vu_feature_name() - Name of a bit of a vhost-user virtio feature word
+ * @dev:	device (names its own bits)
+ * @bit:	bit number
+ *
+ * Return: the device's or VIRTIO's name, the vhost bits' names, or NULL
+ */
+const char *vu_feature_name(const struct virtio_device *dev, unsigned int bit)
+{
+	const char *name = virtio_feature_name(dev, bit);
+
+	if (name)
+		return name;
+	if (bit == VHOST_USER_F_PROTOCOL_FEATURES)
+		return "VHOST_USER_F_PROTOCOL_FEATURES";
+	if (bit == VHOST_F_LOG_ALL)
+		return "VHOST_F_LOG_ALL";
+	return NULL;
+}
+
+/**
  * vu_reply_u64() - Put a u64 reply into the request's payload
  * @msg:	request being answered
  * @value:	reply value
@@ -85,6 +105,7 @@ enum vu_result vu_handle_set_features(struct vu_session *s,
 		error_prepend(errp, "features 0x%" PRIx64 ": ", features);
 		return VU_VIOLATION;
 	}
+	s->features = features;
 	if (!(features & PROTOCOL_FEATURES_BIT)) {
 		for (i = 0; i < s->dev->num_queues; i++)
 			s->rings[i].enabled = true;
@@ -321,6 +342,7 @@ enum vu_result vu_handle_reset_device(struct vu_session *s,
 
 	vu_rings_stop_all(s);
 	virtio_device_reset(s->dev);
+	s->features = 0;
 	for (i = 0; i < s->dev->num_queues; i++)
 		vu_ring_forget(s, i);
 	return VU_OK;
@@ -350,11 +372,13 @@ enum vu_result vu_handle_set_status(struct vu_session *s,
 		return VU_VIOLATION;
 	}
 	if (status) {
-		s->dev->status = status;
+		virtio_device_set_status(s->dev, status);
 		return VU_OK;
 	}
+	/* Stopped here first, so each ring's base is kept */
 	vu_rings_stop_all(s);
-	virtio_device_reset(s->dev);
+	virtio_device_set_status(s->dev, 0);
+	s->features = 0;
 	for (i = 0; i < s->dev->num_queues; i++)
 		s->rings[i].started = false;
 	return VU_OK;
@@ -372,9 +396,5 @@ enum vu_result vu_handle_get_status(struct vu_session *s,
 				    struct vhost_user_msg *msg,
 				    struct error **errp)
 {
-	uint64_t status = s->dev->status;
-
-	if (__atomic_load_n(&s->dev->needs_reset, __ATOMIC_ACQUIRE))
-		status |= VIRTIO_CONFIG_S_NEEDS_RESET;
-	return vu_reply_u64(msg, status);
+	return vu_reply_u64(msg, virtio_device_get_status(s->dev));
 }

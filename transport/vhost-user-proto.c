@@ -54,30 +54,32 @@ static const char *const vhost_user_request_names[VHOST_USER_MAX_REQUEST] = {
 	[VHOST_USER_CHECK_DEVICE_STATE] = "CHECK_DEVICE_STATE",
 };
 
+/* Full names, as in the specification; the short names skip the prefix */
+#define PROTOCOL_FEATURE_PREFIX "VHOST_USER_PROTOCOL_F_"
+#define PROTOCOL_FEATURE(name)                                                 \
+	[VHOST_USER_PROTOCOL_F_##name] = PROTOCOL_FEATURE_PREFIX #name
 static const char
 	*const vhost_user_protocol_feature_names[VHOST_USER_PROTOCOL_F_MAX] = {
-		[VHOST_USER_PROTOCOL_F_MQ] = "MQ",
-		[VHOST_USER_PROTOCOL_F_LOG_SHMFD] = "LOG_SHMFD",
-		[VHOST_USER_PROTOCOL_F_RARP] = "RARP",
-		[VHOST_USER_PROTOCOL_F_REPLY_ACK] = "REPLY_ACK",
-		[VHOST_USER_PROTOCOL_F_NET_MTU] = "NET_MTU",
-		[VHOST_USER_PROTOCOL_F_BACKEND_REQ] = "BACKEND_REQ",
-		[VHOST_USER_PROTOCOL_F_CROSS_ENDIAN] = "CROSS_ENDIAN",
-		[VHOST_USER_PROTOCOL_F_CRYPTO_SESSION] = "CRYPTO_SESSION",
-		[VHOST_USER_PROTOCOL_F_PAGEFAULT] = "PAGEFAULT",
-		[VHOST_USER_PROTOCOL_F_CONFIG] = "CONFIG",
-		[VHOST_USER_PROTOCOL_F_BACKEND_SEND_FD] = "BACKEND_SEND_FD",
-		[VHOST_USER_PROTOCOL_F_HOST_NOTIFIER] = "HOST_NOTIFIER",
-		[VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD] = "INFLIGHT_SHMFD",
-		[VHOST_USER_PROTOCOL_F_RESET_DEVICE] = "RESET_DEVICE",
-		[VHOST_USER_PROTOCOL_F_INBAND_NOTIFICATIONS] =
-			"INBAND_NOTIFICATIONS",
-		[VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS] =
-			"CONFIGURE_MEM_SLOTS",
-		[VHOST_USER_PROTOCOL_F_STATUS] = "STATUS",
-		[VHOST_USER_PROTOCOL_F_XEN_MMAP] = "XEN_MMAP",
-		[VHOST_USER_PROTOCOL_F_SHARED_OBJECT] = "SHARED_OBJECT",
-		[VHOST_USER_PROTOCOL_F_DEVICE_STATE] = "DEVICE_STATE",
+		PROTOCOL_FEATURE(MQ),
+		PROTOCOL_FEATURE(LOG_SHMFD),
+		PROTOCOL_FEATURE(RARP),
+		PROTOCOL_FEATURE(REPLY_ACK),
+		PROTOCOL_FEATURE(NET_MTU),
+		PROTOCOL_FEATURE(BACKEND_REQ),
+		PROTOCOL_FEATURE(CROSS_ENDIAN),
+		PROTOCOL_FEATURE(CRYPTO_SESSION),
+		PROTOCOL_FEATURE(PAGEFAULT),
+		PROTOCOL_FEATURE(CONFIG),
+		PROTOCOL_FEATURE(BACKEND_SEND_FD),
+		PROTOCOL_FEATURE(HOST_NOTIFIER),
+		PROTOCOL_FEATURE(INFLIGHT_SHMFD),
+		PROTOCOL_FEATURE(RESET_DEVICE),
+		PROTOCOL_FEATURE(INBAND_NOTIFICATIONS),
+		PROTOCOL_FEATURE(CONFIGURE_MEM_SLOTS),
+		PROTOCOL_FEATURE(STATUS),
+		PROTOCOL_FEATURE(XEN_MMAP),
+		PROTOCOL_FEATURE(SHARED_OBJECT),
+		PROTOCOL_FEATURE(DEVICE_STATE),
 	};
 
 /**
@@ -95,14 +97,28 @@ const char *vhost_user_request_name(uint32_t request)
 }
 
 /**
- * vhost_user_protocol_feature_name() - Name of a protocol feature bit
+ * vhost_user_protocol_feature_full_name() - Full name of a protocol feature bit
+ * @bit:	bit number in the protocol feature word
+ *
+ * Return: "VHOST_USER_PROTOCOL_F_REPLY_ACK" etc., NULL for bits the protocol
+ * does not define here
+ */
+const char *vhost_user_protocol_feature_full_name(unsigned int bit)
+{
+	if (bit >= VHOST_USER_PROTOCOL_F_MAX)
+		return NULL;
+	return vhost_user_protocol_feature_names[bit];
+}
+
+/**
+ * vhost_user_protocol_feature_name() - Short name of a protocol feature bit
  * @bit:	bit number in the protocol feature word
  *
  * Return: "REPLY_ACK" etc., NULL for bits the protocol does not define here
  */
 const char *vhost_user_protocol_feature_name(unsigned int bit)
 {
-	if (bit >= VHOST_USER_PROTOCOL_F_MAX)
-		return NULL;
-	return vhost_user_protocol_feature_names[bit];
+	const char *name = vhost_user_protocol_feature_full_name(bit);
+
+	return name ? name + sizeof(PROTOCOL_FEATURE_PREFIX) - 1 : NULL;
 }

@@ -221,5 +221,10 @@ const char *vhost_user_request_name(uint32_t request);
 /* vhost_user_protocol_feature_name() - "REPLY_ACK" etc., NULL for unknown bits
  */
 const char *vhost_user_protocol_feature_name(unsigned int bit);
+/*
+ * vhost_user_protocol_feature_full_name() - "VHOST_USER_PROTOCOL_F_REPLY_ACK"
+ * etc., as the specification names them; NULL for unknown bits
+ */
+const char *vhost_user_protocol_feature_full_name(unsigned int bit);
 
 #endif /* QD_TRANSPORT_VHOST_USER_PROTO_H */

@@ -154,7 +154,8 @@ static bool vu_ring_start(struct vu_session *s, unsigned int idx,
 	vq->desc = map->desc;
 	vq->avail = map->avail;
 	vq->used = map->used;
-	vq->last_avail_idx = ring->base;
+	/* Read by queries on other threads */
+	__atomic_store_n(&vq->last_avail_idx, ring->base, __ATOMIC_RELAXED);
 	vq->mem = s->mem;
 	vq->kick_fd = ring->kick_fd;
 	vq->call_fd = ring->call_fd;

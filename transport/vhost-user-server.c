@@ -2,11 +2,17 @@
 /* vhost-user server: the socket, accepting front-ends one at a time, and the
  * control loop.
  *
- * The loop runs on the caller's thread and polls three fds: the listening
- * socket, the session's socket and the caller's stop fd. Only vhost-user
- * messages are handled here; device I/O runs on the queue workers. A second
- * front-end is accepted and closed at once, so it fails fast instead of
- * waiting in the backlog while the first one is served.
+ * The loop runs on the caller's thread and polls four fds: the listening
+ * socket, the session's socket, the caller's stop fd and the hold eventfd
+ * through which vu_server_hold() wakes it from another thread. Only
+ * vhost-user messages are handled here; device I/O runs on the queue workers.
+ * A second front-end, or any while the link is held down, is accepted and
+ * closed at once, so it fails fast instead of waiting in the backlog.
+ *
+ * A front-end that stops half-way through a message would hold the control
+ * thread until the message timeout: reading a message also watches an epoll
+ * set of the stop fd and the hold eventfd, so a stop or a hold is served at
+ * once.
  *
  * Copyright (c) 2026 qemu-dev authors
  */
@@ -15,6 +21,8 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -37,7 +45,18 @@ struct vu_server {
 	char *socket_path; /* created by us: unlinked by vu_server_free() */
 	dev_t sock_dev;	   /* identity of the socket file we created */
 	ino_t sock_ino;
+	void (*session_event)(void *opaque, bool connected, const char *reason);
+	void *event_opaque;
+	int hold_fd;	    /* eventfd: vu_server_hold() wakes the loop */
+	bool held;	    /* atomic: refuse front-ends */
+	bool end_requested; /* atomic: end the session ("link down") */
+	int abort_fd; /* epoll set of stop fd and hold_fd, while running */
 };
+
+/* Why a session ended, when the front-end gave no error */
+#define REASON_CLOSED	"front-end closed the connection"
+#define REASON_STOPPING "server stopping"
+#define REASON_LINK	"link down"
 
 /**
  * vu_unlink_stale_socket() - Remove a socket file left by a previous server
@@ -236,8 +255,18 @@ struct vu_server *vu_server_new(struct virtio_device *dev,
 	srv->dev = dev;
 	srv->listen_fd = -1;
 	srv->conn_fd = -1;
+	srv->abort_fd = -1;
+	srv->session_event = opts->session_event;
+	srv->event_opaque = opts->event_opaque;
+	srv->hold_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (srv->hold_fd < 0) {
+		error_setg_errno(errp, errno, "vhost-user server: eventfd");
+		free(srv);
+		return NULL;
+	}
 	srv->session = vu_session_new(dev, offer, errp);
 	if (!srv->session) {
+		close(srv->hold_fd);
 		free(srv);
 		return NULL;
 	}
@@ -250,10 +279,22 @@ struct vu_server *vu_server_new(struct virtio_device *dev,
 		ok = vu_server_adopt_fd(srv, opts->fd, errp);
 	if (!ok) {
 		vu_session_free(srv->session);
+		close(srv->hold_fd);
 		free(srv);
 		return NULL;
 	}
 	return srv;
+}
+
+/**
+ * vu_server_attached() - Log and announce a front-end just attached
+ * @srv:	server
+ */
+static void vu_server_attached(struct vu_server *srv)
+{
+	log_info("front-end connected");
+	if (srv->session_event)
+		srv->session_event(srv->event_opaque, true, NULL);
 }
 
 /**
@@ -274,6 +315,11 @@ static void vu_server_accept(struct vu_server *srv)
 		poll(NULL, 0, VU_ACCEPT_RETRY_MS);
 		return;
 	}
+	if (__atomic_load_n(&srv->held, __ATOMIC_ACQUIRE)) {
+		log_info("refusing a front-end: held (link down)");
+		close(fd);
+		return;
+	}
 	if (vu_session_active(srv->session)) {
 		log_warn("refusing a second front-end: one is already "
 			 "connected");
@@ -284,21 +330,181 @@ static void vu_server_accept(struct vu_server *srv)
 		error_report_err(err);
 		return;
 	}
-	log_info("front-end connected");
+	vu_server_attached(srv);
 }
 
 /**
- * vu_server_end_session() - End the session and log why
+ * vu_server_end_session() - End the session, log and announce why
  * @srv:	server
- * @err:	why it ended (freed), or NULL for a clean disconnect
+ * @err:	the error that ended it (freed), or NULL
+ * @reason:	why it ended if @err is NULL: REASON_CLOSED, ...
  */
-static void vu_server_end_session(struct vu_server *srv, struct error *err)
+static void vu_server_end_session(struct vu_server *srv, struct error *err,
+				  const char *reason)
 {
-	if (err)
+	if (err) {
 		log_err("front-end session ended: %s", error_get_pretty(err));
-	error_free(err);
+		reason = error_get_pretty(err);
+	}
 	vu_session_end(srv->session);
-	log_info("front-end disconnected");
+	if (err)
+		log_info("front-end disconnected");
+	else
+		log_info("front-end disconnected (%s)", reason);
+	if (srv->session_event)
+		srv->session_event(srv->event_opaque, false, reason);
+	error_free(err);
+}
+
+/**
+ * vu_server_fd_ready() - Whether an fd is readable right now
+ * @fd:		file descriptor, or -1
+ *
+ * Return: true if a read would not block
+ */
+static bool vu_server_fd_ready(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	return fd >= 0 && poll(&pfd, 1, 0) == 1;
+}
+
+/**
+ * vu_server_interrupted() - Why a message was abandoned, if we made it so
+ * @srv:	server
+ * @stop_fd:	the caller's stop fd
+ *
+ * Reading a message gives up when the stop fd or the hold eventfd fires;
+ * the session then ends for that reason, not for the read's error.
+ *
+ * Return: REASON_STOPPING, REASON_LINK, or NULL if neither was asked for
+ */
+static const char *vu_server_interrupted(struct vu_server *srv, int stop_fd)
+{
+	if (vu_server_fd_ready(stop_fd))
+		return REASON_STOPPING;
+	if (__atomic_exchange_n(&srv->end_requested, false, __ATOMIC_ACQ_REL))
+		return REASON_LINK;
+	return NULL;
+}
+
+/**
+ * vu_server_take_hold() - The hold eventfd fired: end the session if asked
+ * @srv:	server
+ */
+static void vu_server_take_hold(struct vu_server *srv)
+{
+	uint64_t v;
+
+	if (read(srv->hold_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		log_warn("hold eventfd: %s", strerror(errno));
+	if (__atomic_exchange_n(&srv->end_requested, false, __ATOMIC_ACQ_REL) &&
+	    vu_session_active(srv->session))
+		vu_server_end_session(srv, NULL, REASON_LINK);
+}
+
+/**
+ * vu_server_serve() - Handle one message; end the session if it must end
+ * @srv:	server with an active session whose socket is readable
+ * @stop_fd:	the caller's stop fd
+ */
+static void vu_server_serve(struct vu_server *srv, int stop_fd)
+{
+	struct error *err = NULL;
+	const char *why;
+
+	if (vu_session_process(srv->session, &err))
+		return;
+	why = vu_server_interrupted(srv, stop_fd);
+	if (why) {
+		/* "shutting down after n bytes": we cut it short */
+		error_free(err);
+		err = NULL;
+	}
+	vu_server_end_session(srv, err, why ? why : REASON_CLOSED);
+}
+
+/**
+ * vu_server_abort_set() - The epoll set that cuts a message short
+ * @srv:	server; abort_fd is set
+ * @stop_fd:	the caller's stop fd, or -1
+ * @errp:	set on failure
+ *
+ * Return: true on success
+ */
+static bool vu_server_abort_set(struct vu_server *srv, int stop_fd,
+				struct error **errp)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int fd = epoll_create1(EPOLL_CLOEXEC);
+
+	if (fd < 0) {
+		error_setg_errno(errp, errno, "vhost-user server: epoll");
+		return false;
+	}
+	if (epoll_ctl(fd, EPOLL_CTL_ADD, srv->hold_fd, &ev) < 0) {
+		error_setg_errno(
+			errp, errno,
+			"vhost-user server: watching the hold eventfd");
+		close(fd);
+		return false;
+	}
+	if (stop_fd >= 0 && epoll_ctl(fd, EPOLL_CTL_ADD, stop_fd, &ev) < 0) {
+		error_setg_errno(errp, errno,
+				 "vhost-user server: watching stop fd %d",
+				 stop_fd);
+		close(fd);
+		return false;
+	}
+	srv->abort_fd = fd;
+	return true;
+}
+
+/**
+ * vu_server_loop() - The control loop of vu_server_run()
+ * @srv:	server
+ * @stop_fd:	readable when the server must stop, or -1
+ * @errp:	set on a fatal error
+ *
+ * Return: true on a clean stop, false on a fatal error
+ */
+static bool vu_server_loop(struct vu_server *srv, int stop_fd,
+			   struct error **errp)
+{
+	bool oneshot = srv->listen_fd < 0;
+
+	for (;;) {
+		struct pollfd pfd[4] = {
+			{ .fd = srv->listen_fd, .events = POLLIN },
+			{ .fd = srv->session->fd, .events = POLLIN },
+			{ .fd = stop_fd, .events = POLLIN },
+			{ .fd = srv->hold_fd, .events = POLLIN },
+		};
+		int r;
+
+		if (oneshot && !vu_session_active(srv->session))
+			return true;
+		r = poll(pfd, 4, -1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			error_setg_errno(errp, errno, "poll");
+			return false;
+		}
+		if (pfd[2].revents) {
+			if (vu_session_active(srv->session))
+				vu_server_end_session(srv, NULL,
+						      REASON_STOPPING);
+			return true;
+		}
+		if (pfd[3].revents)
+			vu_server_take_hold(srv);
+		/* Not if the hold just ended it */
+		if (pfd[1].revents && vu_session_active(srv->session))
+			vu_server_serve(srv, stop_fd);
+		if (pfd[0].revents & POLLIN)
+			vu_server_accept(srv);
+	}
 }
 
 /**
@@ -307,54 +513,37 @@ static void vu_server_end_session(struct vu_server *srv, struct error *err)
  * @stop_fd:	readable when the server must stop (e.g. a signalfd), or -1
  * @errp:	set on a fatal error
  *
- * With an inherited connected socket, return when that session ends.
+ * On a stop the session, if any, ends first ("server stopping"), so its
+ * events come while the caller still listens. With an inherited connected
+ * socket, return when that session ends.
  *
  * Return: true on a clean stop, false on a fatal error
  */
 bool vu_server_run(struct vu_server *srv, int stop_fd, struct error **errp)
 {
-	bool oneshot = srv->listen_fd < 0;
-	struct error *err;
+	bool ok;
 
-	/* A half-sent message must not delay a stop */
-	srv->session->abort_fd = stop_fd;
+	/* A half-sent message must not delay a stop or a hold */
+	if (!vu_server_abort_set(srv, stop_fd, errp))
+		return false;
+	srv->session->abort_fd = srv->abort_fd;
 
+	ok = true;
 	if (srv->conn_fd >= 0) {
 		int fd = srv->conn_fd;
 
 		srv->conn_fd = -1;
-		if (!vu_session_attach(srv->session, fd, errp))
-			return false;
-		log_info("front-end connected");
+		ok = vu_session_attach(srv->session, fd, errp);
+		if (ok)
+			vu_server_attached(srv);
 	}
+	if (ok)
+		ok = vu_server_loop(srv, stop_fd, errp);
 
-	for (;;) {
-		struct pollfd pfd[3] = {
-			{ .fd = srv->listen_fd, .events = POLLIN },
-			{ .fd = srv->session->fd, .events = POLLIN },
-			{ .fd = stop_fd, .events = POLLIN },
-		};
-		int r;
-
-		if (oneshot && !vu_session_active(srv->session))
-			return true;
-		r = poll(pfd, 3, -1);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			error_setg_errno(errp, errno, "poll");
-			return false;
-		}
-		if (pfd[2].revents)
-			return true;
-		if (pfd[1].revents) {
-			err = NULL;
-			if (!vu_session_process(srv->session, &err))
-				vu_server_end_session(srv, err);
-		}
-		if (pfd[0].revents & POLLIN)
-			vu_server_accept(srv);
-	}
+	srv->session->abort_fd = -1;
+	close(srv->abort_fd);
+	srv->abort_fd = -1;
+	return ok;
 }
 
 /**
@@ -370,8 +559,9 @@ void vu_server_free(struct vu_server *srv)
 	if (!srv)
 		return;
 	if (vu_session_active(srv->session))
-		vu_server_end_session(srv, NULL);
+		vu_server_end_session(srv, NULL, REASON_STOPPING);
 	vu_session_free(srv->session);
+	close(srv->hold_fd);
 	if (srv->listen_fd >= 0)
 		close(srv->listen_fd);
 	if (srv->conn_fd >= 0)
@@ -381,4 +571,46 @@ void vu_server_free(struct vu_server *srv)
 		unlink(srv->socket_path);
 	free(srv->socket_path);
 	free(srv);
+}
+
+/**
+ * vu_server_query() - The session and its queues, from any thread
+ * @srv:	server
+ * @info:	filled; info->queues is allocated (the caller frees it)
+ * @errp:	set if memory ran out
+ *
+ * Return: true on success
+ */
+bool vu_server_query(struct vu_server *srv, struct vu_server_info *info,
+		     struct error **errp)
+{
+	if (!vu_session_query(srv->session, info, errp))
+		return false;
+	info->held = __atomic_load_n(&srv->held, __ATOMIC_ACQUIRE);
+	return true;
+}
+
+/**
+ * vu_server_hold() - Hold the link down, or release it, from any thread
+ * @srv:	server
+ * @hold:	true: end the session soon and refuse front-ends; false: accept
+ *		them again
+ *
+ * Only flags and an eventfd: the control thread ends the session when it
+ * next wakes up (at once, also in the middle of a message).
+ *
+ * Return: whether a front-end was connected when called
+ */
+bool vu_server_hold(struct vu_server *srv, bool hold)
+{
+	static const uint64_t one = 1;
+	bool connected = vu_session_connected(srv->session);
+
+	__atomic_store_n(&srv->held, hold, __ATOMIC_RELEASE);
+	if (hold) {
+		__atomic_store_n(&srv->end_requested, true, __ATOMIC_RELEASE);
+		if (write(srv->hold_fd, &one, sizeof(one)) < 0)
+			log_warn("hold eventfd: %s", strerror(errno));
+	}
+	return connected;
 }

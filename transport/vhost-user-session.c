@@ -7,11 +7,16 @@
  * answered with its reply or, with REPLY_ACK, an ack. A protocol violation
  * ends the session; the server then waits for the next front-end.
  *
+ * After attaching, after each message and after ending, the control thread
+ * publishes what queries from other threads read (vu_session_query()); see
+ * the locking rules in vhost-user-session.h.
+ *
  * Copyright (c) 2026 qemu-dev authors
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -20,22 +25,61 @@
 #include "transport/vhost-user-socket.h"
 #include "util/log.h"
 
+/*
+ * The session whose request this thread is handling, if any: a config change
+ * asked for from inside a handler (a device request, say) runs on the thread
+ * that must answer the front-end's GET_CONFIG before the front-end acks.
+ */
+static __thread const struct vu_session *vu_handling;
+
 /**
  * vu_session_config_notify() - Device callback: config space changed
  * @dev:	device
  * @opaque:	the session
+ * @errp:	why the front-end was not told
  *
- * May run on any thread: only the back-end channel (locked) is used.
+ * Any thread; takes only the back-end channel's lock, never info_lock, and
+ * the control thread keeps serving GET_CONFIG while this waits for the ack.
+ * On the control thread itself, inside a handler, the ack is not asked for:
+ * waiting for it there would stall until the ack timeout.
+ *
+ * Return: true if the front-end was told (and acked, if asked to)
  */
-static void vu_session_config_notify(struct virtio_device *dev, void *opaque)
+static bool vu_session_config_notify(struct virtio_device *dev, void *opaque,
+				     struct error **errp)
 {
 	struct vu_session *s = opaque;
 	struct error *err = NULL;
 
-	if (!vu_backend_chan_config_changed(&s->backend, &err)) {
-		log_warn("%s", error_get_pretty(err));
-		error_free(err);
+	if (!vu_backend_chan_config_changed(&s->backend, vu_handling != s,
+					    &err)) {
+		log_debug("%s", error_get_pretty(err));
+		error_propagate(errp, err);
+		return false;
 	}
+	return true;
+}
+
+/**
+ * vu_session_publish() - Copy the session's state for queries
+ * @s:		session, on the control thread between messages
+ */
+static void vu_session_publish(struct vu_session *s)
+{
+	unsigned int i;
+
+	pthread_mutex_lock(&s->info_lock);
+	s->pub.connected = s->fd >= 0;
+	s->pub.features = s->features;
+	s->pub.protocol_features = s->protocol_features;
+	for (i = 0; i < s->dev->num_queues; i++) {
+		s->pub.rings[i] = (struct vu_ring_snapshot){
+			.enabled = s->rings[i].enabled,
+			.started = virtio_queue_running(s->dev, i),
+			.size = s->rings[i].num,
+		};
+	}
+	pthread_mutex_unlock(&s->info_lock);
 }
 
 /**
@@ -67,10 +111,17 @@ struct vu_session *vu_session_new(struct virtio_device *dev,
 		return NULL;
 	}
 	s = calloc(1, sizeof(*s));
-	if (s)
+	if (s) {
 		s->rings = calloc(dev->num_queues ? dev->num_queues : 1,
 				  sizeof(*s->rings));
-	if (!s || !s->rings) {
+		s->pub.rings = calloc(dev->num_queues ? dev->num_queues : 1,
+				      sizeof(*s->pub.rings));
+	}
+	if (!s || !s->rings || !s->pub.rings) {
+		if (s) {
+			free(s->rings);
+			free(s->pub.rings);
+		}
 		free(s);
 		error_setg(errp, "out of memory for the vhost-user session");
 		return NULL;
@@ -83,6 +134,8 @@ struct vu_session *vu_session_new(struct virtio_device *dev,
 	for (i = 0; i < dev->num_queues; i++)
 		vu_ring_init(&s->rings[i]);
 	vu_backend_chan_init(&s->backend);
+	pthread_mutex_init(&s->info_lock, NULL);
+	vu_session_publish(s);
 	dev->transport_opaque = s;
 	dev->config_notify = vu_session_config_notify;
 	return s;
@@ -100,6 +153,8 @@ void vu_session_free(struct vu_session *s)
 	s->dev->config_notify = NULL;
 	s->dev->transport_opaque = NULL;
 	vu_backend_chan_destroy(&s->backend);
+	pthread_mutex_destroy(&s->info_lock);
+	free(s->pub.rings);
 	free(s->rings);
 	free(s);
 }
@@ -133,6 +188,8 @@ bool vu_session_attach(struct vu_session *s, int fd, struct error **errp)
 	s->fd = fd;
 	s->owner = false;
 	s->protocol_features = 0;
+	s->features = 0;
+	vu_session_publish(s);
 	return true;
 }
 
@@ -171,6 +228,86 @@ void vu_session_end(struct vu_session *s)
 	s->fd = -1;
 	s->owner = false;
 	s->protocol_features = 0;
+	s->features = 0;
+	vu_session_publish(s);
+}
+
+/**
+ * vu_session_connected() - Whether a front-end is connected, from any thread
+ * @s:		session
+ *
+ * Return: the published state: true between attaching and ending
+ */
+bool vu_session_connected(struct vu_session *s)
+{
+	bool connected;
+
+	pthread_mutex_lock(&s->info_lock);
+	connected = s->pub.connected;
+	pthread_mutex_unlock(&s->info_lock);
+	return connected;
+}
+
+/**
+ * vu_session_query() - The session and its queues, from any thread
+ * @s:		session
+ * @info:	filled; info->queues is allocated (the caller frees it)
+ * @errp:	set if memory ran out
+ *
+ * Session fields come from the last publication (between messages); the
+ * status and everything a queue worker changes are read now, with relaxed
+ * atomics: the indices may be mid-update, a snapshot. Only info_lock is
+ * taken, for a copy: never a queue drain, never a front-end.
+ *
+ * Return: true on success
+ */
+bool vu_session_query(struct vu_session *s, struct vu_server_info *info,
+		      struct error **errp)
+{
+	const struct virtio_device *dev = s->dev;
+	unsigned int i, n = dev->num_queues;
+	struct vu_server_queue_info *q;
+
+	memset(info, 0, sizeof(*info));
+	q = calloc(n ? n : 1, sizeof(*q));
+	if (!q) {
+		error_setg(errp,
+			   "vhost-user query: out of memory for %u queues", n);
+		return false;
+	}
+	pthread_mutex_lock(&s->info_lock);
+	info->connected = s->pub.connected;
+	info->features = s->pub.features;
+	info->protocol_features = s->pub.protocol_features;
+	for (i = 0; i < n; i++) {
+		q[i].enabled = s->pub.rings[i].enabled;
+		q[i].started = s->pub.rings[i].started;
+		q[i].size = s->pub.rings[i].size;
+	}
+	pthread_mutex_unlock(&s->info_lock);
+
+	info->status = virtio_device_get_status(dev);
+	info->backend_channel = vu_backend_chan_open(&s->backend);
+	info->config_protocol = info->protocol_features &
+				(1ULL << VHOST_USER_PROTOCOL_F_CONFIG);
+	for (i = 0; i < n; i++) {
+		const struct virtqueue *vq = &dev->vqs[i];
+
+		q[i].broken = __atomic_load_n(&vq->broken, __ATOMIC_RELAXED);
+		q[i].last_avail_idx =
+			__atomic_load_n(&vq->last_avail_idx, __ATOMIC_RELAXED);
+		q[i].used_idx =
+			__atomic_load_n(&vq->used_idx, __ATOMIC_RELAXED);
+		q[i].kicks =
+			__atomic_load_n(&vq->stats.kicks, __ATOMIC_RELAXED);
+		q[i].calls =
+			__atomic_load_n(&vq->stats.calls, __ATOMIC_RELAXED);
+		q[i].requests =
+			__atomic_load_n(&vq->stats.requests, __ATOMIC_RELAXED);
+	}
+	info->n_queues = n;
+	info->queues = q;
+	return true;
 }
 
 /**
@@ -202,7 +339,11 @@ static bool vu_session_dispatch(struct vu_session *s,
 		return false;
 	log_debug("%s (size %u, %u fds)", name, msg->hdr.size, msg->fd_num);
 
+	vu_handling = s;
 	res = d->handle(s, msg, &err);
+	vu_handling = NULL;
+	/* Before the answer: the front-end may act on it, and query us */
+	vu_session_publish(s);
 	if (res == VU_VIOLATION) {
 		error_prepend(&err, "%s: ", name);
 		error_propagate(errp, err);

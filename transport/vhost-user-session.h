@@ -5,8 +5,24 @@
  * A session lives from accept() to disconnect. It owns the connection, the
  * guest memory mappings, the ring fds and the back-end channel; at its end all
  * of them are released and the device is reset, so the next front-end starts
- * from scratch. Everything here runs on the server's control thread except the
- * back-end channel, which the device may use from any thread (it has a lock).
+ * from scratch. Everything here runs on the server's control thread except:
+ *
+ * - the back-end channel, which the device may use from any thread (a config
+ *   change, e.g. asked for over QMP). It has its own lock, held while waiting
+ *   for the front-end's ack; the control thread takes it only to replace or
+ *   close the channel, never while it handles GET_CONFIG, because QEMU sends
+ *   GET_CONFIG and waits for our answer before it acks a config change.
+ * - what a query reads (vu_session_query(), from any thread): the control
+ *   thread copies the session's state into struct vu_session_snapshot under
+ *   info_lock after attaching, after each message and after ending, holding it
+ *   only for the copy. A query thus never sees a half-applied message, and
+ *   never waits for a queue drain or a front-end that does not read, as it
+ *   would if the lock covered the handling of a message. Queue counters,
+ *   indices and the status are read live (relaxed atomics), as is whether
+ *   the back-end channel is open (it may close on the sender's thread).
+ *
+ * Lock order: none is taken while holding another (info_lock, the channel
+ * lock and the core's worker locks are leaves).
  *
  * Copyright (c) 2026 qemu-dev authors
  */
@@ -58,8 +74,22 @@ struct vu_ring {
 /* The back-end channel (SET_BACKEND_REQ_FD): used from any thread */
 struct vu_backend_chan {
 	pthread_mutex_t lock;
-	int fd; /* -1: none */
+	int fd; /* -1: none; written under the lock, read atomically anywhere */
 	bool reply_ack;
+};
+
+/* What a query reads: the control thread's copy after each message */
+struct vu_ring_snapshot {
+	bool enabled;
+	bool started; /* a worker serves it */
+	unsigned int size;
+};
+
+struct vu_session_snapshot {
+	bool connected;
+	uint64_t features;	    /* as the front-end set them, bit 30 too */
+	uint64_t protocol_features; /* negotiated */
+	struct vu_ring_snapshot *rings; /* [dev->num_queues] */
 };
 
 struct vu_session {
@@ -69,14 +99,19 @@ struct vu_session {
 	bool owner;
 	uint64_t protocol_offer;
 	uint64_t protocol_features; /* negotiated */
-	struct guest_memory *mem;   /* NULL until the first table */
-	struct vu_ring *rings;	    /* [dev->num_queues] */
+	uint64_t features; /* SET_FEATURES word, 0 again when the device resets
+			    */
+	struct guest_memory *mem; /* NULL until the first table */
+	struct vu_ring *rings;	  /* [dev->num_queues] */
 	struct vu_backend_chan backend;
 	struct vhost_user_msg msg; /* the request being handled */
 	/* Requests the device gives meaning to (vu_server_options) */
 	const struct vu_device_request *device_requests;
 	unsigned int n_device_requests;
 	uint64_t queue_num; /* GET_QUEUE_NUM answer, 0: dev->num_queues */
+	/* Published for queries from other threads (see the top) */
+	pthread_mutex_t info_lock;
+	struct vu_session_snapshot pub;
 };
 
 /* Session life cycle and dispatch (vhost-user-session.c) */
@@ -88,6 +123,9 @@ bool vu_session_attach(struct vu_session *s, int fd, struct error **errp);
 bool vu_session_active(const struct vu_session *s);
 bool vu_session_process(struct vu_session *s, struct error **errp);
 void vu_session_end(struct vu_session *s);
+bool vu_session_connected(struct vu_session *s);
+bool vu_session_query(struct vu_session *s, struct vu_server_info *info,
+		      struct error **errp);
 
 /* Rings (vhost-user-rings.c) */
 void vu_ring_init(struct vu_ring *ring);
@@ -106,7 +144,8 @@ void vu_backend_chan_destroy(struct vu_backend_chan *c);
 void vu_backend_chan_set(struct vu_backend_chan *c, int fd);
 void vu_backend_chan_set_reply_ack(struct vu_backend_chan *c, bool reply_ack);
 void vu_backend_chan_close(struct vu_backend_chan *c);
-bool vu_backend_chan_config_changed(struct vu_backend_chan *c,
+bool vu_backend_chan_open(const struct vu_backend_chan *c);
+bool vu_backend_chan_config_changed(struct vu_backend_chan *c, bool wait_ack,
 				    struct error **errp);
 
 /* Handlers, referenced by the request table: device requests

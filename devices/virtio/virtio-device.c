@@ -1,6 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The common part of every VIRTIO device: features, configuration of the
- * queues, reset and release. The queue worker threads are in virtio-worker.c.
+ * queues, status, reset and release. The queue worker threads are in
+ * virtio-worker.c.
+ *
+ * The status is written only on the transport's thread and read anywhere
+ * (relaxed atomics: a monitor wants a value, not an ordering), so listeners
+ * and monitors never take a lock the transport or a worker might hold.
  *
  * Copyright (c) 2026 qemu-dev authors
  */
@@ -11,6 +16,7 @@
 #include <string.h>
 
 #include "devices/virtio/virtio-device.h"
+#include "devices/virtio/virtio-ring.h"
 #include "util/log.h"
 
 /**
@@ -168,29 +174,157 @@ bool virtio_device_set_features(struct virtio_device *dev, uint64_t features,
 void virtio_device_reset(struct virtio_device *dev)
 {
 	unsigned int i;
+	uint8_t old;
 
 	stop_all_queues(dev);
+	/* After the drain: a queue may have broken meanwhile */
+	old = virtio_device_get_status(dev);
 	for (i = 0; i < dev->num_queues; i++) {
 		struct virtqueue *vq = &dev->vqs[i];
 
-		vq->last_avail_idx = 0;
-		vq->used_idx = 0;
+		/* Read by monitors: atomic, though the queue is stopped */
+		__atomic_store_n(&vq->last_avail_idx, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&vq->used_idx, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&vq->broken, false, __ATOMIC_RELAXED);
 		vq->enabled = false;
-		vq->broken = false;
 	}
 	dev->features = 0;
-	dev->status = 0;
+	__atomic_store_n(&dev->status, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&dev->needs_reset, false, __ATOMIC_RELAXED);
 	if (dev->ops->reset)
 		dev->ops->reset(dev);
+	/* Once the device is back to its initial state, and once per reset */
+	if (old)
+		virtio_device_emit(dev, VIRTIO_DEVICE_EVENT_RESET, -1, NULL);
+}
+
+/**
+ * virtio_device_set_listener() - who hears about status changes
+ * @dev:	device
+ * @l:		listener, copied; NULL to remove it
+ *
+ * Not synchronised with the threads that emit events: set it before queues
+ * start and before the transport runs.
+ */
+void virtio_device_set_listener(struct virtio_device *dev,
+				const struct virtio_device_listener *l)
+{
+	if (l)
+		dev->listener = *l;
+	else
+		memset(&dev->listener, 0, sizeof(dev->listener));
+}
+
+/**
+ * virtio_device_emit() - tell the listener, if any, what happened
+ * @dev:	device
+ * @ev:		event
+ * @queue:	broken queue for VIRTIO_DEVICE_EVENT_BROKEN, else -1
+ * @reason:	why it broke for VIRTIO_DEVICE_EVENT_BROKEN, else NULL
+ *
+ * Core-private (virtqueue.c emits BROKEN): runs the listener on this thread.
+ */
+void virtio_device_emit(struct virtio_device *dev, enum virtio_device_event ev,
+			int queue, const char *reason)
+{
+	if (dev->listener.event)
+		dev->listener.event(dev, ev, queue, reason,
+				    dev->listener.opaque);
+}
+
+/**
+ * virtio_device_set_status() - store the status the driver wrote
+ * @dev:	device
+ * @status:	VIRTIO_CONFIG_S_* bits; 0 resets the device
+ *
+ * On the transport's thread, the only one that writes the status.
+ */
+void virtio_device_set_status(struct virtio_device *dev, uint8_t status)
+{
+	uint8_t old = __atomic_load_n(&dev->status, __ATOMIC_RELAXED);
+
+	if (!status) {
+		virtio_device_reset(dev);
+		return;
+	}
+	__atomic_store_n(&dev->status, status, __ATOMIC_RELAXED);
+	if ((status & VIRTIO_CONFIG_S_DRIVER_OK) &&
+	    !(old & VIRTIO_CONFIG_S_DRIVER_OK))
+		virtio_device_emit(dev, VIRTIO_DEVICE_EVENT_DRIVER_READY, -1,
+				   NULL);
+}
+
+/**
+ * virtio_device_get_status() - the device status as the driver would read it
+ * @dev:	device
+ *
+ * Any thread: relaxed loads, a snapshot.
+ *
+ * Return: the driver's status, with VIRTIO_CONFIG_S_NEEDS_RESET while a queue
+ * is broken
+ */
+uint8_t virtio_device_get_status(const struct virtio_device *dev)
+{
+	uint8_t status = __atomic_load_n(&dev->status, __ATOMIC_RELAXED);
+
+	if (__atomic_load_n(&dev->needs_reset, __ATOMIC_RELAXED))
+		status |= VIRTIO_CONFIG_S_NEEDS_RESET;
+	return status;
+}
+
+/* Names of VIRTIO's reserved feature bits (VIRTIO 1.2, section 6) */
+static const char *const reserved_feature_names[] = {
+	[VIRTIO_F_NOTIFY_ON_EMPTY] = "VIRTIO_F_NOTIFY_ON_EMPTY",
+	[VIRTIO_F_ANY_LAYOUT] = "VIRTIO_F_ANY_LAYOUT",
+	[VIRTIO_RING_F_INDIRECT_DESC] = "VIRTIO_RING_F_INDIRECT_DESC",
+	[VIRTIO_RING_F_EVENT_IDX] = "VIRTIO_RING_F_EVENT_IDX",
+	[VIRTIO_F_VERSION_1] = "VIRTIO_F_VERSION_1",
+	[VIRTIO_F_ACCESS_PLATFORM] = "VIRTIO_F_ACCESS_PLATFORM",
+	[VIRTIO_F_RING_PACKED] = "VIRTIO_F_RING_PACKED",
+	[VIRTIO_F_IN_ORDER] = "VIRTIO_F_IN_ORDER",
+	[VIRTIO_F_ORDER_PLATFORM] = "VIRTIO_F_ORDER_PLATFORM",
+	[VIRTIO_F_SR_IOV] = "VIRTIO_F_SR_IOV",
+	[VIRTIO_F_NOTIFICATION_DATA] = "VIRTIO_F_NOTIFICATION_DATA",
+	[VIRTIO_F_NOTIF_CONFIG_DATA] = "VIRTIO_F_NOTIF_CONFIG_DATA",
+	[VIRTIO_F_RING_RESET] = "VIRTIO_F_RING_RESET",
+	[VIRTIO_F_ADMIN_VQ] = "VIRTIO_F_ADMIN_VQ",
+};
+
+/**
+ * virtio_feature_name() - the name of a feature bit
+ * @dev:	device (its ops->feature_name names its own bits)
+ * @bit:	bit number
+ *
+ * Return: a static string, or NULL if neither the device nor VIRTIO names
+ * @bit
+ */
+const char *virtio_feature_name(const struct virtio_device *dev,
+				unsigned int bit)
+{
+	const char *name = NULL;
+
+	if (dev && dev->ops && dev->ops->feature_name)
+		name = dev->ops->feature_name(bit);
+	if (!name && bit < sizeof(reserved_feature_names) /
+				     sizeof(reserved_feature_names[0]))
+		name = reserved_feature_names[bit];
+	return name;
 }
 
 /**
  * virtio_device_config_changed() - ask the transport to notify the driver
  * @dev:	device
+ * @errp:	set if no transport is attached or the driver was not told
+ *
+ * Return: true if the transport told the driver
  */
-void virtio_device_config_changed(struct virtio_device *dev)
+bool virtio_device_config_changed(struct virtio_device *dev,
+				  struct error **errp)
 {
-	if (dev->config_notify)
-		dev->config_notify(dev, dev->transport_opaque);
+	if (!dev->config_notify) {
+		error_setg(errp, "%s: config change: no transport attached",
+			   dev->ops->name);
+		return false;
+	}
+	return dev->config_notify(dev, dev->transport_opaque, errp);
 }

@@ -24,6 +24,12 @@
  * within it and drops to nothing when work comes later than poll_max_us, so
  * an idle queue costs no CPU.
  *
+ * Whoever watches the device (a monitor) registers a listener for what
+ * happens to its status: the driver setting DRIVER_OK, a reset, a queue that
+ * broke. Listeners run on the thread where it happened and must not block;
+ * everything they may want to read (virtio_device_get_status(), the queues'
+ * struct vq_stats) is readable from any thread without locks.
+ *
  * Copyright (c) 2026 qemu-dev authors
  */
 #ifndef QD_DEVICES_VIRTIO_DEVICE_H
@@ -37,6 +43,32 @@
 #include "util/error.h"
 
 struct virtio_device;
+
+/* What a device listener hears about (struct virtio_device_listener) */
+enum virtio_device_event {
+	VIRTIO_DEVICE_EVENT_DRIVER_READY, /* the driver set DRIVER_OK */
+	VIRTIO_DEVICE_EVENT_RESET,	  /* a non-zero status went to 0 */
+	VIRTIO_DEVICE_EVENT_BROKEN,	  /* a queue broke: NEEDS_RESET */
+};
+
+/*
+ * Told what happens to a device's status, e.g. by a monitor that turns it into
+ * events. Transport-neutral: the core calls it, whatever drives the device.
+ */
+struct virtio_device_listener {
+	/*
+	 * Runs on the thread where it happened: the transport's for
+	 * DRIVER_READY and RESET, the broken queue's worker for BROKEN. Must
+	 * not block, nor call back into the device except for lock-free
+	 * readers such as virtio_device_get_status(). @queue is -1 except for
+	 * BROKEN; @reason is NULL except for BROKEN, where it is the error
+	 * that broke the queue (naming queue, chain head and descriptor), valid
+	 * only during the call.
+	 */
+	void (*event)(struct virtio_device *dev, enum virtio_device_event ev,
+		      int queue, const char *reason, void *opaque);
+	void *opaque;
+};
 
 struct virtio_device_ops {
 	const char *name;   /* e.g. "virtio-blk", used in log records */
@@ -87,6 +119,13 @@ struct virtio_device_ops {
 	unsigned int (*queue_group)(struct virtio_device *dev,
 				    unsigned int idx);
 
+	/*
+	 * Optional. The name of device-specific feature bit @bit, such as
+	 * "VIRTIO_BLK_F_SEG_MAX"; NULL if the device has none for it (the
+	 * core names the reserved bits, virtio_feature_name()). Any thread.
+	 */
+	const char *(*feature_name)(unsigned int bit);
+
 	/* Release the device (after all queues stopped) */
 	void (*free)(struct virtio_device *dev);
 };
@@ -97,8 +136,13 @@ struct virtio_device {
 	unsigned int max_queue_size; /* largest queue size accepted */
 	struct virtqueue *vqs;	     /* [num_queues], owned by the core */
 	uint64_t features;	     /* negotiated */
-	uint8_t status;	  /* VIRTIO_CONFIG_S_* as set by the driver */
-	bool needs_reset; /* a queue broke: NEEDS_RESET semantics */
+	/*
+	 * VIRTIO_CONFIG_S_* as set by the driver: written on the transport's
+	 * thread through virtio_device_set_status()/virtio_device_reset(),
+	 * read from any thread with virtio_device_get_status()
+	 */
+	uint8_t status;
+	bool needs_reset; /* a queue broke: NEEDS_RESET semantics (atomic) */
 	/*
 	 * Adaptive polling of started queues, set by the device before they
 	 * start: the longest a worker busy-waits for work before sleeping, in
@@ -106,9 +150,21 @@ struct virtio_device {
 	 */
 	unsigned int poll_max_us;
 
-	/* Set by the transport: tell the driver the config space changed */
-	void (*config_notify)(struct virtio_device *dev, void *opaque);
+	/*
+	 * Set by the transport: tell the driver the config space changed.
+	 * Any thread (a device's own, a monitor's). It may wait, bounded, for
+	 * the driver's side, which reads the config space through the
+	 * transport's thread first: a caller that thread may be waiting for
+	 * (a queue worker being drained, a lock its callbacks take) stalls
+	 * both until the wait times out. False with *errp if the driver could
+	 * not be told.
+	 */
+	bool (*config_notify)(struct virtio_device *dev, void *opaque,
+			      struct error **errp);
 	void *transport_opaque;
+
+	/* virtio_device_set_listener(); event == NULL: nobody listens */
+	struct virtio_device_listener listener;
 
 	/* core-private: worker of each group, and the lock for wake-ups */
 	struct vq_worker **workers; /* [num_queues], indexed by group */
@@ -130,9 +186,38 @@ void virtio_device_free(struct virtio_device *dev);
  * ops->set_features */
 bool virtio_device_set_features(struct virtio_device *dev, uint64_t features,
 				struct error **errp);
-/* virtio_device_reset() - stop (drain) all queues, clear features/status,
- * ops->reset */
+/*
+ * virtio_device_reset() - stop (drain) all queues, clear features/status,
+ * ops->reset. A RESET event follows if the status was not 0 (with
+ * NEEDS_RESET counted, see virtio_device_get_status()).
+ */
 void virtio_device_reset(struct virtio_device *dev);
+
+/*
+ * virtio_device_set_listener() - who hears about status changes; @l is copied,
+ * NULL removes it. Call before queues start and while the transport's thread
+ * does not touch the status (e.g. before the server runs).
+ */
+void virtio_device_set_listener(struct virtio_device *dev,
+				const struct virtio_device_listener *l);
+/*
+ * virtio_device_set_status() - the transport's thread stores the status the
+ * driver wrote. DRIVER_OK rising is a DRIVER_READY event; 0 is a device reset
+ * (virtio_device_reset(), with its RESET event).
+ */
+void virtio_device_set_status(struct virtio_device *dev, uint8_t status);
+/*
+ * virtio_device_get_status() - any thread: the driver's status, with
+ * VIRTIO_CONFIG_S_NEEDS_RESET while a queue is broken
+ */
+uint8_t virtio_device_get_status(const struct virtio_device *dev);
+/*
+ * virtio_feature_name() - the name of feature bit @bit of @dev: the device's
+ * (ops->feature_name) first, then VIRTIO's reserved bits ("VIRTIO_F_VERSION_1",
+ * ...). NULL if unknown: transport-specific bits are the transport's to name.
+ */
+const char *virtio_feature_name(const struct virtio_device *dev,
+				unsigned int bit);
 
 /*
  * virtio_queue_start() - vq_setup() the queue and start its worker thread.
@@ -187,7 +272,20 @@ void virtio_queue_unwatch(struct virtqueue *vq, int fd);
  */
 bool virtio_queue_wake(struct virtio_device *dev, unsigned int idx);
 
-/* virtio_device_config_changed() - ask the transport to notify the driver */
-void virtio_device_config_changed(struct virtio_device *dev);
+/*
+ * virtio_device_config_changed() - ask the transport to tell the driver the
+ * config space changed (see config_notify for the threads it may run on).
+ * Return: false with *errp if no transport is attached or it could not tell
+ * the driver.
+ */
+bool virtio_device_config_changed(struct virtio_device *dev,
+				  struct error **errp);
+
+/*
+ * virtio_device_emit() - core-private: run the listener, if any, on this
+ * thread (virtqueue.c reports BROKEN through it)
+ */
+void virtio_device_emit(struct virtio_device *dev, enum virtio_device_event ev,
+			int queue, const char *reason);
 
 #endif /* QD_DEVICES_VIRTIO_DEVICE_H */

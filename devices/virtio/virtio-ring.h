@@ -24,6 +24,12 @@
 #define VIRTIO_F_ACCESS_PLATFORM    33
 #define VIRTIO_F_RING_PACKED	    34
 #define VIRTIO_F_IN_ORDER	    35
+#define VIRTIO_F_ORDER_PLATFORM	    36
+#define VIRTIO_F_SR_IOV		    37
+#define VIRTIO_F_NOTIFICATION_DATA  38
+#define VIRTIO_F_NOTIF_CONFIG_DATA  39
+#define VIRTIO_F_RING_RESET	    40
+#define VIRTIO_F_ADMIN_VQ	    41
 
 /* Device status bits, VIRTIO 1.2 section 2.1 */
 #define VIRTIO_CONFIG_S_ACKNOWLEDGE 1

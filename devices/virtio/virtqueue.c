@@ -165,11 +165,14 @@ bool vq_setup(struct virtqueue *vq, struct error **errp)
 	if (!alloc_elems(vq, errp))
 		return false;
 
-	vq->used_idx = __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE);
+	/* Monitors read it from other threads */
+	__atomic_store_n(&vq->used_idx,
+			 __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE),
+			 __ATOMIC_RELAXED);
 	vq->signalled_used = 0;
 	vq->signalled_used_valid = false;
 	vq->notify_disabled = false;
-	vq->broken = false;
+	__atomic_store_n(&vq->broken, false, __ATOMIC_RELAXED);
 	vq->inflight = 0;
 	return true;
 }
@@ -194,11 +197,14 @@ void vq_teardown(struct virtqueue *vq)
  * @vq:		virtqueue
  * @fmt:	printf format of the reason
  *
- * Logs the reason, marks the device as needing a reset and signals err_fd.
+ * Logs the reason, marks the device as needing a reset, signals err_fd and,
+ * the first time only, tells the device's listener (BROKEN, on this thread).
  */
 void vq_set_broken(struct virtqueue *vq, const char *fmt, ...)
 {
 	static const uint64_t one = 1;
+	bool first = !vq->broken;
+	const char *reason;
 	char *msg;
 	va_list ap;
 	int rc;
@@ -206,21 +212,27 @@ void vq_set_broken(struct virtqueue *vq, const char *fmt, ...)
 	va_start(ap, fmt);
 	rc = vasprintf(&msg, fmt, ap);
 	va_end(ap);
+	reason = rc < 0 ? fmt : msg;
 
-	if (!vq->broken)
+	if (first)
 		log_err("%s: virtqueue broken: %s",
 			vq->dev && vq->dev->ops ? vq->dev->ops->name : "virtio",
-			rc < 0 ? fmt : msg);
-	if (rc >= 0)
-		free(msg);
+			reason);
 
-	vq->broken = true;
-	if (vq->dev) /* read by the transport's thread */
+	/* Read by the transport's thread and by monitors */
+	__atomic_store_n(&vq->broken, true, __ATOMIC_RELAXED);
+	if (vq->dev)
 		__atomic_store_n(&vq->dev->needs_reset, true, __ATOMIC_RELAXED);
 	if (vq->err_fd >= 0 && write(vq->err_fd, &one, sizeof(one)) < 0 &&
 	    errno != EAGAIN)
 		log_warn("queue %u: cannot signal the error eventfd: %s",
 			 vq->index, strerror(errno));
+	/* After NEEDS_RESET is visible: the listener may read the status */
+	if (first && vq->dev)
+		virtio_device_emit(vq->dev, VIRTIO_DEVICE_EVENT_BROKEN,
+				   (int)vq->index, reason);
+	if (rc >= 0)
+		free(msg);
 }
 
 /**
@@ -504,7 +516,9 @@ int vq_pop(struct virtqueue *vq, struct vq_elem **elemp, struct error **errp)
 	w.elem->out_sg = w.elem->iov;
 	w.elem->in_sg = w.elem->iov + w.elem->out_num;
 
-	vq->last_avail_idx++;
+	/* Atomic for monitors' snapshots; the same plain store on x86 */
+	__atomic_store_n(&vq->last_avail_idx, vq->last_avail_idx + 1,
+			 __ATOMIC_RELAXED);
 	vq->head_inflight[head] = 1;
 	vq->inflight++;
 	if (vq->event_idx && !vq->notify_disabled)
@@ -580,7 +594,7 @@ void vq_flush(struct virtqueue *vq, unsigned int count)
 {
 	if (vq->broken || !vq->elems || !count)
 		return;
-	vq->used_idx += count;
+	__atomic_store_n(&vq->used_idx, vq->used_idx + count, __ATOMIC_RELAXED);
 	/* The elements before the index that publishes them */
 	__atomic_store_n(&vq->used->idx, vq->used_idx, __ATOMIC_RELEASE);
 	__atomic_fetch_add(&vq->stats.requests, count, __ATOMIC_RELAXED);
@@ -614,7 +628,8 @@ void vq_unpop(struct virtqueue *vq, struct vq_elem **elems, unsigned int count)
 				vq->index, elems[i]->head);
 			return;
 		}
-		vq->last_avail_idx--;
+		__atomic_store_n(&vq->last_avail_idx, vq->last_avail_idx - 1,
+				 __ATOMIC_RELAXED);
 	}
 	if (vq->event_idx && !vq->notify_disabled && !vq->broken) {
 		set_avail_event(

@@ -12,6 +12,10 @@
  *
  * Threading: a started queue is owned by its worker thread (virtio-device.c);
  * the transport changes the fields marked "config" only while it is stopped.
+ * Monitors on other threads read stats, broken, last_avail_idx and used_idx
+ * with relaxed atomic loads, so every write to them is a relaxed atomic store
+ * (a plain store on x86); the owner's own reads stay plain. What a monitor
+ * gets is a snapshot: the indices may be a request apart.
  *
  * Copyright (c) 2026 qemu-dev authors
  */

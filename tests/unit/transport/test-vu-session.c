@@ -1092,6 +1092,8 @@ static void test_features(void)
 
 struct notify_ctx {
 	struct virtio_device *dev;
+	bool ok;   /* what virtio_device_config_changed() returned */
+	char *err; /* its error, if any */
 };
 
 /**
@@ -1104,18 +1106,25 @@ static void *notify_thread(void *opaque)
 {
 	struct notify_ctx *c = opaque;
 
-	virtio_device_config_changed(c->dev);
+	struct error *err = NULL;
+
+	c->ok = virtio_device_config_changed(c->dev, &err);
+	if (err)
+		c->err = g_strdup(error_get_pretty(err));
+	error_free(err);
 	return NULL;
 }
 
 /**
  * test_backend_config_change() - BACKEND_CONFIG_CHANGE_MSG on the back-end
- * channel, with and without REPLY_ACK
+ * channel, with and without REPLY_ACK; the error without a channel or when
+ * the front-end refuses
  */
 static void test_backend_config_change(void)
 {
 	struct vhost_user_header hdr;
-	struct notify_ctx c;
+	struct notify_ctx c = { 0 };
+	struct error *err = NULL;
 	struct fixture f;
 	pthread_t th;
 	uint64_t ack = 0;
@@ -1124,6 +1133,13 @@ static void test_backend_config_change(void)
 	fx_init(&f);
 	c.dev = &f.toy->vdev;
 	fx_handshake(&f, VU_COMMON_PROTOCOL_FEATURES);
+
+	/* No SET_BACKEND_REQ_FD yet: the caller learns why */
+	g_assert_false(virtio_device_config_changed(c.dev, &err));
+	g_assert_nonnull(strstr(error_get_pretty(err), "no back-end channel"));
+	error_free(err);
+	err = NULL;
+
 	g_assert_cmpint(
 		socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, chan), ==,
 		0);
@@ -1141,11 +1157,24 @@ static void test_backend_config_change(void)
 	fe_send(chan[0], VHOST_USER_BACKEND_CONFIG_CHANGE_MSG, 0x5, &ack, 8,
 		NULL, 0);
 	g_assert_cmpint(pthread_join(th, NULL), ==, 0);
+	g_assert_true(c.ok);
+	g_assert_null(c.err);
+
+	/* A non-zero ack is the front-end's refusal */
+	g_assert_cmpint(pthread_create(&th, NULL, notify_thread, &c), ==, 0);
+	g_assert_true(fe_recv(chan[0], &hdr, &ack, sizeof(ack), 5000));
+	ack = 1;
+	fe_send(chan[0], VHOST_USER_BACKEND_CONFIG_CHANGE_MSG, 0x5, &ack, 8,
+		NULL, 0);
+	g_assert_cmpint(pthread_join(th, NULL), ==, 0);
+	g_assert_false(c.ok);
+	g_assert_nonnull(strstr(c.err, "front-end replied 1"));
+	g_clear_pointer(&c.err, g_free);
 
 	/* Without REPLY_ACK: fire and forget */
 	fx_u64(&f, VHOST_USER_SET_PROTOCOL_FEATURES,
 	       1ULL << VHOST_USER_PROTOCOL_F_BACKEND_REQ);
-	virtio_device_config_changed(&f.toy->vdev);
+	g_assert_true(virtio_device_config_changed(&f.toy->vdev, NULL));
 	g_assert_true(fe_recv(chan[0], &hdr, &ack, sizeof(ack), 5000));
 	g_assert_cmphex(hdr.flags, ==, V);
 
@@ -1230,7 +1259,7 @@ static void test_trickled_message(void)
 static void test_backend_ack_stall(void)
 {
 	struct vhost_user_header hdr;
-	struct notify_ctx c;
+	struct notify_ctx c = { 0 };
 	struct fixture f;
 	uint64_t ack = 0;
 	pthread_t th;
@@ -1259,6 +1288,9 @@ static void test_backend_ack_stall(void)
 	watchdog_disarm();
 	ms = (g_get_monotonic_time() - start) / 1000;
 	g_assert_cmpint(ms, <, VU_BACKEND_ACK_TIMEOUT_MS + 1500);
+	g_assert_false(c.ok);
+	g_assert_nonnull(strstr(c.err, "config change"));
+	g_free(c.err);
 	/* The failed channel is closed: a late ack cannot be mistaken */
 	g_assert_true(fe_peer_closed(chan[0], 1000));
 

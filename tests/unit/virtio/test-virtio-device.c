@@ -325,6 +325,17 @@ static void toy_free(struct virtio_device *dev)
 	g_free(toy);
 }
 
+/**
+ * toy_feature_name() - names of the toy's own feature bits
+ * @bit:	feature bit
+ *
+ * Return: "TOY_F_ZERO" for bit 0, NULL otherwise
+ */
+static const char *toy_feature_name(unsigned int bit)
+{
+	return bit == 0 ? "TOY_F_ZERO" : NULL;
+}
+
 static const struct virtio_device_ops toy_ops = {
 	.name = "toy",
 	.device_id = 0x7f,
@@ -334,6 +345,7 @@ static const struct virtio_device_ops toy_ops = {
 	.queue_start = toy_queue_start,
 	.queue_kick = toy_queue_kick,
 	.queue_stop = toy_queue_stop,
+	.feature_name = toy_feature_name,
 	.free = toy_free,
 };
 
@@ -1011,26 +1023,254 @@ static void test_reset(void)
  * config_notify() - record a config change notification
  * @dev:	device
  * @opaque:	counter
+ * @errp:	set on the second call, as if the driver could not be told
+ *
+ * Return: true on the first call
  */
-static void config_notify(struct virtio_device *dev, void *opaque)
+static bool config_notify(struct virtio_device *dev, void *opaque,
+			  struct error **errp)
 {
-	(*(unsigned int *)opaque)++;
+	unsigned int *calls = opaque;
+
+	if (++*calls > 1) {
+		error_setg(errp, "front-end gone");
+		return false;
+	}
+	return true;
 }
 
 /**
- * test_config_changed() - the transport's callback is called, if set
+ * test_config_changed() - the transport's callback is called, if set, and
+ * its answer returned; without a transport the call fails
  */
 static void test_config_changed(void)
 {
 	struct toy *toy = toy_new();
+	struct error *err = NULL;
 	unsigned int calls = 0;
 
-	virtio_device_config_changed(&toy->vdev);
+	g_assert_false(virtio_device_config_changed(&toy->vdev, &err));
+	g_assert_nonnull(strstr(error_get_pretty(err), "no transport"));
+	error_free(err);
+	err = NULL;
 	toy->vdev.config_notify = config_notify;
 	toy->vdev.transport_opaque = &calls;
-	virtio_device_config_changed(&toy->vdev);
+	g_assert_true(virtio_device_config_changed(&toy->vdev, &err));
+	g_assert_null(err);
 	g_assert_cmpuint(calls, ==, 1);
+	g_assert_false(virtio_device_config_changed(&toy->vdev, &err));
+	g_assert_cmpstr(error_get_pretty(err), ==, "front-end gone");
+	error_free(err);
+	g_assert_false(virtio_device_config_changed(&toy->vdev, NULL));
 	virtio_device_free(&toy->vdev);
+}
+
+/* What a listener heard, from whichever thread */
+#define MAX_EVENTS 16
+
+struct heard {
+	enum virtio_device_event ev;
+	int queue;
+	char *reason;
+	uint8_t status; /* virtio_device_get_status() in the listener */
+	bool on_test_thread;
+};
+
+struct event_log {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	pthread_t test_thread;
+	struct heard e[MAX_EVENTS];
+	unsigned int n;
+};
+
+/**
+ * log_event() - device listener: record the event
+ * @dev:	device
+ * @ev:		event
+ * @queue:	broken queue or -1
+ * @reason:	why it broke or NULL
+ * @opaque:	struct event_log
+ */
+static void log_event(struct virtio_device *dev, enum virtio_device_event ev,
+		      int queue, const char *reason, void *opaque)
+{
+	struct event_log *log = opaque;
+
+	pthread_mutex_lock(&log->lock);
+	g_assert_cmpuint(log->n, <, MAX_EVENTS);
+	log->e[log->n++] = (struct heard){
+		.ev = ev,
+		.queue = queue,
+		.reason = g_strdup(reason),
+		.status = virtio_device_get_status(dev),
+		.on_test_thread =
+			pthread_equal(pthread_self(), log->test_thread),
+	};
+	pthread_cond_broadcast(&log->cond);
+	pthread_mutex_unlock(&log->lock);
+}
+
+/**
+ * wait_events() - wait until @n events were heard in all
+ * @log:	event log
+ * @n:		events expected
+ *
+ * Return: true if they came within WAIT_MS
+ */
+static bool wait_events(struct event_log *log, unsigned int n)
+{
+	gint64 end = g_get_monotonic_time() + WAIT_MS * 1000LL;
+	bool ok;
+
+	pthread_mutex_lock(&log->lock);
+	while (log->n < n && g_get_monotonic_time() < end) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 10 * 1000 * 1000;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&log->cond, &log->lock, &ts);
+	}
+	ok = log->n >= n;
+	pthread_mutex_unlock(&log->lock);
+	return ok;
+}
+
+/**
+ * events_heard() - how many events were heard so far
+ * @log:	event log
+ *
+ * Return: the count
+ */
+static unsigned int events_heard(struct event_log *log)
+{
+	unsigned int n;
+
+	pthread_mutex_lock(&log->lock);
+	n = log->n;
+	pthread_mutex_unlock(&log->lock);
+	return n;
+}
+
+/**
+ * test_events() - DRIVER_OK rising is DRIVER_READY, each non-zero to zero
+ * status one RESET, a queue that breaks one BROKEN from its worker with the
+ * queue and the descriptor at fault
+ */
+static void test_events(void)
+{
+	const uint8_t ready = VIRTIO_CONFIG_S_ACKNOWLEDGE |
+			      VIRTIO_CONFIG_S_DRIVER |
+			      VIRTIO_CONFIG_S_FEATURES_OK;
+	struct event_log log = { .lock = PTHREAD_MUTEX_INITIALIZER,
+				 .cond = PTHREAD_COND_INITIALIZER };
+	struct virtio_device_listener l = { log_event, &log };
+	struct toy *toy = toy_new();
+	struct virtio_device *dev = &toy->vdev;
+	struct vring_buf out = { TG_RAM_END + 0x1000, 16 };
+	struct toy_driver td;
+	struct test_guest g;
+	unsigned int i;
+
+	log.test_thread = pthread_self();
+	virtio_device_set_listener(dev, &l);
+	test_guest_init(&g);
+
+	/* Status bits before DRIVER_OK: nothing to tell */
+	virtio_device_set_status(dev, ready);
+	g_assert_cmpuint(events_heard(&log), ==, 0);
+	virtio_device_set_status(dev, ready | VIRTIO_CONFIG_S_DRIVER_OK);
+	virtio_device_set_status(dev, ready | VIRTIO_CONFIG_S_DRIVER_OK);
+	g_assert_cmpuint(events_heard(&log), ==, 1);
+	g_assert_cmpint(log.e[0].ev, ==, VIRTIO_DEVICE_EVENT_DRIVER_READY);
+	g_assert_cmpint(log.e[0].queue, ==, -1);
+	g_assert_null(log.e[0].reason);
+	g_assert_cmphex(log.e[0].status, ==, 0xf);
+	g_assert_true(log.e[0].on_test_thread);
+
+	/* A descriptor outside guest memory breaks queue 2, on its worker */
+	driver_init(&td, &g, toy, 2, true);
+	start_queue(toy, 2);
+	g_assert_cmpint(vring_driver_add(&td.drv, &out, 1, NULL, 0, &td), ==,
+			0);
+	vring_driver_publish(&td.drv);
+	g_assert_cmpint(write(td.kick_fd, &(uint64_t){ 1 }, 8), ==, 8);
+	g_assert_true(wait_events(&log, 2));
+	g_assert_cmpint(log.e[1].ev, ==, VIRTIO_DEVICE_EVENT_BROKEN);
+	g_assert_cmpint(log.e[1].queue, ==, 2);
+	g_assert_nonnull(strstr(log.e[1].reason, "queue 2"));
+	g_assert_nonnull(strstr(log.e[1].reason, "descriptor 0"));
+	g_assert_cmphex(log.e[1].status, ==, 0xf | VIRTIO_CONFIG_S_NEEDS_RESET);
+	g_assert_false(log.e[1].on_test_thread);
+	g_assert_cmphex(virtio_device_get_status(dev), ==,
+			0xf | VIRTIO_CONFIG_S_NEEDS_RESET);
+
+	/* Broken once: more kicks, another break attempt, no more events */
+	g_assert_cmpint(write(td.kick_fd, &(uint64_t){ 1 }, 8), ==, 8);
+	g_usleep(20 * 1000);
+	g_assert_cmpuint(events_heard(&log), ==, 2);
+
+	/* Reset: once, after the device is back to its initial state */
+	virtio_device_reset(dev);
+	virtio_device_reset(dev);
+	g_assert_cmpuint(events_heard(&log), ==, 3);
+	g_assert_cmpint(log.e[2].ev, ==, VIRTIO_DEVICE_EVENT_RESET);
+	g_assert_cmpint(log.e[2].queue, ==, -1);
+	g_assert_null(log.e[2].reason);
+	g_assert_cmphex(log.e[2].status, ==, 0);
+	g_assert_cmpuint(toy->resets, ==, 2);
+
+	/* The driver writes 0: a reset, and an event only the first time */
+	virtio_device_set_status(dev, ready | VIRTIO_CONFIG_S_DRIVER_OK);
+	virtio_device_set_status(dev, 0);
+	virtio_device_set_status(dev, 0);
+	g_assert_cmpuint(events_heard(&log), ==, 5);
+	g_assert_cmpint(log.e[3].ev, ==, VIRTIO_DEVICE_EVENT_DRIVER_READY);
+	g_assert_cmpint(log.e[4].ev, ==, VIRTIO_DEVICE_EVENT_RESET);
+	g_assert_cmpuint(toy->resets, ==, 4);
+	g_assert_cmphex(dev->features, ==, 0);
+
+	/* Nobody listening */
+	virtio_device_set_listener(dev, NULL);
+	virtio_device_set_status(dev, VIRTIO_CONFIG_S_DRIVER_OK);
+	virtio_device_reset(dev);
+	g_assert_cmpuint(events_heard(&log), ==, 5);
+
+	virtio_device_free(dev);
+	driver_cleanup(&td);
+	test_guest_cleanup(&g);
+	for (i = 0; i < log.n; i++)
+		g_free(log.e[i].reason);
+}
+
+/**
+ * test_feature_names() - the device's names first, then VIRTIO's reserved
+ * bits; transport bits and unknown ones have none here
+ */
+static void test_feature_names(void)
+{
+	struct toy *toy = toy_new();
+	struct virtio_device *dev = &toy->vdev;
+
+	g_assert_cmpstr(virtio_feature_name(dev, 0), ==, "TOY_F_ZERO");
+	g_assert_null(virtio_feature_name(dev, 1));
+	g_assert_cmpstr(virtio_feature_name(dev, VIRTIO_RING_F_EVENT_IDX), ==,
+			"VIRTIO_RING_F_EVENT_IDX");
+	g_assert_cmpstr(virtio_feature_name(dev, VIRTIO_F_VERSION_1), ==,
+			"VIRTIO_F_VERSION_1");
+	g_assert_cmpstr(virtio_feature_name(dev, VIRTIO_F_RING_RESET), ==,
+			"VIRTIO_F_RING_RESET");
+	g_assert_cmpstr(virtio_feature_name(dev, 24), ==,
+			"VIRTIO_F_NOTIFY_ON_EMPTY");
+	g_assert_null(virtio_feature_name(dev, 30));
+	g_assert_null(virtio_feature_name(dev, 63));
+	g_assert_null(virtio_feature_name(dev, 64));
+	g_assert_null(virtio_feature_name(dev, UINT32_MAX));
+	virtio_device_free(dev);
 }
 
 /**
@@ -1182,6 +1422,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/virtio-device/init-checks", test_init_checks);
 	g_test_add_func("/virtio-device/set-features", test_set_features);
 	g_test_add_func("/virtio-device/config-changed", test_config_changed);
+	g_test_add_func("/virtio-device/events", test_events);
+	g_test_add_func("/virtio-device/feature-names", test_feature_names);
 	g_test_add_func("/virtio-device/worker/basic", test_worker_basic);
 	g_test_add_func("/virtio-device/worker/stop-drains", test_stop_drains);
 	g_test_add_func("/virtio-device/worker/start-stop-repeated",
