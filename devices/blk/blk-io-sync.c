@@ -80,7 +80,10 @@ void blk_io_sync_run(struct blk_req *req)
 			 "%llu failed: %s",
 			 b->path, req->q->vq->index, names[req->op], len,
 			 (unsigned long long)req->offset, strerror(-r));
-	blk_req_complete(req, r ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK);
+	if (r)
+		blk_req_fail(req, r);
+	else
+		blk_req_complete(req, VIRTIO_BLK_S_OK);
 }
 
 /**

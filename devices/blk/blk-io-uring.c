@@ -112,7 +112,7 @@ static void blk_uring_queue_op(struct blk_queue *q, struct blk_req *req)
 		log_err("virtio-blk queue %u head %u: io_uring submission "
 			"ring full",
 			q->vq->index, req->elem->head);
-		blk_req_complete(req, VIRTIO_BLK_S_IOERR);
+		blk_req_fail(req, -EBUSY);
 		return;
 	}
 	if (req->op == BLK_OP_FLUSH || req->syncing)
@@ -151,7 +151,8 @@ static void blk_uring_complete_op(struct blk_queue *q, struct blk_req *req,
 			      : "fdatasync",
 			 (unsigned long long)req->offset,
 			 res < 0 ? strerror(-res) : "end of file");
-		blk_req_complete(req, VIRTIO_BLK_S_IOERR);
+		/* As blk_backing_rw(): a backing that ends early is -EIO */
+		blk_req_fail(req, res < 0 ? res : -EIO);
 		return;
 	}
 	if (data) {

@@ -49,6 +49,7 @@ struct blk_req {
 	bool sync_after;      /* writethrough: fdatasync before completing */
 	bool syncing;	      /* io_uring: the data part is done */
 	unsigned int retries; /* resubmissions after -EAGAIN */
+	uint64_t start_ns;    /* CLOCK_MONOTONIC when taken from the ring */
 	uint64_t offset;      /* backing byte offset of the remaining data */
 	size_t len;	      /* remaining data bytes */
 	struct iovec *iov;    /* remaining data segments (our own copy) */
@@ -80,6 +81,13 @@ struct blk_queue {
 	struct blk_req *reqs; /* [vq->num], indexed by chain head */
 	bool notify;	      /* pushed since the last vq_notify() */
 	void *bounce;	      /* BLK_BOUNCE_SIZE, allocated on first use */
+	/*
+	 * Requests taken from the ring and given back, for a shrink to wait
+	 * for those checked against the old capacity (virtio_blk_resize()).
+	 * Written by the worker only; kept across queue restarts.
+	 */
+	uint64_t taken;	   /* seq_cst increment before the range check */
+	uint64_t released; /* release store after the request is done */
 };
 
 extern const struct blk_io_engine blk_io_sync;
@@ -95,6 +103,7 @@ void blk_io_sync_run(struct blk_req *req);
 /* Provided by the request layer for the engines */
 const struct blk_backing *blk_queue_backing(const struct blk_queue *q);
 void blk_req_complete(struct blk_req *req, uint8_t status);
+void blk_req_fail(struct blk_req *req, int err);
 void blk_queue_notify(struct blk_queue *q);
 
 #endif /* QD_DEVICES_BLK_BLK_IO_H */

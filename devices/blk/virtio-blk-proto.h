@@ -17,18 +17,23 @@
 
 #include "devices/virtio/virtio-ring.h"
 
-/* Device feature bits */
+/* Device feature bits (BARRIER and SCSI are legacy only) */
+#define VIRTIO_BLK_F_BARRIER	  0
 #define VIRTIO_BLK_F_SIZE_MAX	  1
 #define VIRTIO_BLK_F_SEG_MAX	  2
 #define VIRTIO_BLK_F_GEOMETRY	  4
 #define VIRTIO_BLK_F_RO		  5
 #define VIRTIO_BLK_F_BLK_SIZE	  6
+#define VIRTIO_BLK_F_SCSI	  7
 #define VIRTIO_BLK_F_FLUSH	  9
 #define VIRTIO_BLK_F_TOPOLOGY	  10
 #define VIRTIO_BLK_F_CONFIG_WCE	  11
 #define VIRTIO_BLK_F_MQ		  12
 #define VIRTIO_BLK_F_DISCARD	  13
 #define VIRTIO_BLK_F_WRITE_ZEROES 14
+#define VIRTIO_BLK_F_LIFETIME	  15
+#define VIRTIO_BLK_F_SECURE_ERASE 16
+#define VIRTIO_BLK_F_ZONED	  17
 
 /* Request types */
 #define VIRTIO_BLK_T_IN		  0

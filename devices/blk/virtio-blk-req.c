@@ -10,12 +10,17 @@
  * write to a read-only disk, bad segments) is answered with a status code and
  * never reaches the backing.
  *
+ * Each request is timed from the moment it is taken from the ring to its
+ * completion, with one clock read at either end; host I/O errors go to the
+ * error listener, if any.
+ *
  * Copyright (c) 2026 qemu-dev authors
  */
 #include <endian.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "devices/blk/virtio-blk-int.h"
 #include "util/log.h"
@@ -51,17 +56,36 @@ static bool blk_writethrough(const struct virtio_blk *blk)
 }
 
 /**
+ * blk_clock_ns() - CLOCK_MONOTONIC in nanoseconds (a vDSO call, no syscall)
+ *
+ * Return: nanoseconds since an arbitrary point
+ */
+static uint64_t blk_clock_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/**
  * blk_range_ok() - Whether [sector, sector + nsect) lies on the disk
  * @blk:	device
  * @sector:	first 512-byte sector
  * @nsect:	number of sectors
+ *
+ * The capacity may change under us (virtio_blk_resize()): it is loaded once,
+ * sequentially consistent with the increment of q->taken before it, so that
+ * a shrink either waits for this request or this request sees the new size.
  *
  * Return: true if in range (written so that nothing can overflow)
  */
 static bool blk_range_ok(const struct virtio_blk *blk, uint64_t sector,
 			 uint64_t nsect)
 {
-	return sector <= blk->capacity && nsect <= blk->capacity - sector;
+	uint64_t cap = __atomic_load_n(&blk->capacity, __ATOMIC_SEQ_CST);
+
+	return sector <= cap && nsect <= cap - sector;
 }
 
 /**
@@ -91,27 +115,83 @@ static void blk_req_release(struct blk_req *req, uint32_t len)
 	req->elem = NULL;
 	vq_push(q->vq, elem, len);
 	q->notify = true;
+	/* Only this thread writes it: a plain read, a release store */
+	__atomic_store_n(&q->released, q->released + 1, __ATOMIC_RELEASE);
 }
 
 /**
- * blk_req_complete() - Write the status byte, count, and push the element
+ * blk_stat_add() - Add to a counter of this queue
+ * @ctr:	counter in the queue's struct virtio_blk_queue_stats
+ * @n:		amount
+ *
+ * Only the queue's worker writes its counters (a restarted queue's new
+ * worker comes after the old one was joined): a plain read and a relaxed
+ * atomic store, no locked instruction. Readers on other threads load them
+ * atomically.
+ */
+static void blk_stat_add(uint64_t *ctr, uint64_t n)
+{
+	__atomic_store_n(ctr, *ctr + n, __ATOMIC_RELAXED);
+}
+
+/**
+ * blk_req_finish() - Write the status byte, count, and push the element
  * @req:	request
  * @status:	VIRTIO_BLK_S_*
+ * @io_failed:	the host's I/O failed (else a status other than OK means the
+ *		request was refused before any I/O)
  */
-void blk_req_complete(struct blk_req *req, uint8_t status)
+static void blk_req_finish(struct blk_req *req, uint8_t status, bool io_failed)
 {
 	struct virtio_blk_op_stats *st = &req->q->stats->op[req->stat];
 
 	/* A broken queue must not touch guest memory any more */
 	if (!req->q->vq->broken)
 		*req->status = status;
-	__atomic_fetch_add(&st->ops, 1, __ATOMIC_RELAXED);
+	blk_stat_add(&st->total_ns, blk_clock_ns() - req->start_ns);
+	blk_stat_add(&st->ops, 1);
 	if (status == VIRTIO_BLK_S_OK)
-		__atomic_fetch_add(&st->bytes, req->stat_bytes,
-				   __ATOMIC_RELAXED);
+		blk_stat_add(&st->bytes, req->stat_bytes);
+	else if (io_failed)
+		blk_stat_add(&st->errors, 1);
 	else
-		__atomic_fetch_add(&st->errors, 1, __ATOMIC_RELAXED);
+		blk_stat_add(&st->invalid, 1);
 	blk_req_release(req, req->used_len);
+}
+
+/**
+ * blk_req_complete() - Complete a request done, or refused before any I/O
+ * @req:	request
+ * @status:	VIRTIO_BLK_S_*
+ */
+void blk_req_complete(struct blk_req *req, uint8_t status)
+{
+	blk_req_finish(req, status, false);
+}
+
+/**
+ * blk_req_fail() - Complete with IOERR after a host I/O error
+ * @req:	request whose read, write, flush, discard or write-zeroes failed
+ * @err:	the error, -errno (or errno)
+ *
+ * The error listener hears of it first, on this worker thread.
+ */
+void blk_req_fail(struct blk_req *req, int err)
+{
+	struct virtio_blk *blk = req->q->blk;
+	struct virtio_blk_io_error e = {
+		.queue = req->q->vq->index,
+		.op = req->stat,
+		.error = err < 0 ? -err : err,
+	};
+
+	if (__atomic_load_n(&blk->listener, __ATOMIC_RELAXED)) {
+		pthread_mutex_lock(&blk->listener_lock);
+		if (blk->listener)
+			blk->listener(&blk->vdev, &e, blk->listener_opaque);
+		pthread_mutex_unlock(&blk->listener_lock);
+	}
+	blk_req_finish(req, VIRTIO_BLK_S_IOERR, true);
 }
 
 /**
@@ -192,7 +272,8 @@ static void blk_req_rw(struct blk_req *req, uint64_t sector, bool write)
 			  "at sector %llu (capacity %llu)",
 			  q->vq->index, elem->head, write ? "write" : "read",
 			  (unsigned long long)len, (unsigned long long)sector,
-			  (unsigned long long)blk->capacity);
+			  (unsigned long long)__atomic_load_n(
+				  &blk->capacity, __ATOMIC_RELAXED));
 		blk_req_complete(req, VIRTIO_BLK_S_IOERR);
 		return;
 	}
@@ -272,9 +353,9 @@ static uint8_t blk_req_check_segment(
  * @nseg:	number of segments
  * @wz:		WRITE_ZEROES instead of DISCARD
  *
- * Return: VIRTIO_BLK_S_OK or VIRTIO_BLK_S_IOERR
+ * Return: 0, or the -errno of the first host operation that failed
  */
-static uint8_t blk_req_run_segments(
+static int blk_req_run_segments(
 	struct blk_req *req, const struct virtio_blk_discard_write_zeroes *segs,
 	unsigned int nseg, bool wz)
 {
@@ -307,7 +388,7 @@ static uint8_t blk_req_run_segments(
 	}
 	if (!r && blk_writethrough(blk))
 		r = blk_backing_sync(b);
-	return r ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK;
+	return r;
 }
 
 /**
@@ -328,6 +409,7 @@ static void blk_req_discard_wz(struct blk_req *req, bool wz)
 		wz ? VIRTIO_BLK_F_WRITE_ZEROES : VIRTIO_BLK_F_DISCARD;
 	unsigned int nseg;
 	uint8_t status;
+	int r;
 
 	req->stat = wz ? VIRTIO_BLK_STAT_WRITE_ZEROES : VIRTIO_BLK_STAT_DISCARD;
 	if (blk->backing.read_only) {
@@ -361,7 +443,11 @@ static void blk_req_discard_wz(struct blk_req *req, bool wz)
 			return;
 		}
 	}
-	blk_req_complete(req, blk_req_run_segments(req, segs, nseg, wz));
+	r = blk_req_run_segments(req, segs, nseg, wz);
+	if (r)
+		blk_req_fail(req, r);
+	else
+		blk_req_complete(req, VIRTIO_BLK_S_OK);
 }
 
 /**
@@ -405,6 +491,13 @@ static void blk_req_start(struct blk_queue *q, struct vq_elem *elem)
 	}
 	req = &q->reqs[elem->head];
 	memset(req, 0, offsetof(struct blk_req, inline_iov));
+	req->start_ns = blk_clock_ns();
+	/*
+	 * Counted before any range check, and a full barrier: a shrink that
+	 * did not see this request has published its capacity before the
+	 * check below loads it (see virtio_blk_resize()).
+	 */
+	__atomic_fetch_add(&q->taken, 1, __ATOMIC_SEQ_CST);
 	req->q = q;
 	req->elem = elem;
 	req->stat = VIRTIO_BLK_STAT_UNSUPPORTED;

@@ -3,18 +3,49 @@
  * space, and the per-queue set-up behind the device interface.
  *
  * Requests themselves are handled by the request layer, host I/O by the
- * block I/O engines.
+ * block I/O engines; what a management interface does to a live disk
+ * (resizing, its description, the I/O error listener) has its own source.
  *
  * Copyright (c) 2026 qemu-dev authors
  */
 #include <endian.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "devices/blk/virtio-blk-int.h"
 #include "util/log.h"
 
-static const struct virtio_device_ops virtio_blk_ops;
+/**
+ * virtio_blk_feature_name() - Name of a virtio-blk feature bit
+ * @bit:	feature bit
+ *
+ * Return: the name in the VIRTIO specification, NULL for bits it does not
+ * define for block devices (reserved bits are the core's to name)
+ */
+static const char *virtio_blk_feature_name(unsigned int bit)
+{
+	static const char *const names[] = {
+		[VIRTIO_BLK_F_BARRIER] = "VIRTIO_BLK_F_BARRIER",
+		[VIRTIO_BLK_F_SIZE_MAX] = "VIRTIO_BLK_F_SIZE_MAX",
+		[VIRTIO_BLK_F_SEG_MAX] = "VIRTIO_BLK_F_SEG_MAX",
+		[VIRTIO_BLK_F_GEOMETRY] = "VIRTIO_BLK_F_GEOMETRY",
+		[VIRTIO_BLK_F_RO] = "VIRTIO_BLK_F_RO",
+		[VIRTIO_BLK_F_BLK_SIZE] = "VIRTIO_BLK_F_BLK_SIZE",
+		[VIRTIO_BLK_F_SCSI] = "VIRTIO_BLK_F_SCSI",
+		[VIRTIO_BLK_F_FLUSH] = "VIRTIO_BLK_F_FLUSH",
+		[VIRTIO_BLK_F_TOPOLOGY] = "VIRTIO_BLK_F_TOPOLOGY",
+		[VIRTIO_BLK_F_CONFIG_WCE] = "VIRTIO_BLK_F_CONFIG_WCE",
+		[VIRTIO_BLK_F_MQ] = "VIRTIO_BLK_F_MQ",
+		[VIRTIO_BLK_F_DISCARD] = "VIRTIO_BLK_F_DISCARD",
+		[VIRTIO_BLK_F_WRITE_ZEROES] = "VIRTIO_BLK_F_WRITE_ZEROES",
+		[VIRTIO_BLK_F_LIFETIME] = "VIRTIO_BLK_F_LIFETIME",
+		[VIRTIO_BLK_F_SECURE_ERASE] = "VIRTIO_BLK_F_SECURE_ERASE",
+		[VIRTIO_BLK_F_ZONED] = "VIRTIO_BLK_F_ZONED",
+	};
+
+	return bit < sizeof(names) / sizeof(names[0]) ? names[bit] : NULL;
+}
 
 /**
  * virtio_blk_get_features() - Features offered to the driver
@@ -87,7 +118,8 @@ static void virtio_blk_fill_config(const struct virtio_blk *blk,
 	uint32_t align = blk->blk_size >> VIRTIO_BLK_SECTOR_SHIFT;
 
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->capacity = htole64(blk->capacity);
+	cfg->capacity =
+		htole64(__atomic_load_n(&blk->capacity, __ATOMIC_RELAXED));
 	cfg->size_max = htole32(VIRTIO_BLK_SIZE_MAX);
 	cfg->seg_max = htole32(VIRTIO_BLK_SEG_MAX);
 	cfg->blk_size = htole32(blk->blk_size);
@@ -299,6 +331,8 @@ static void virtio_blk_free(struct virtio_device *dev)
 	struct virtio_blk *blk = to_blk(dev);
 
 	blk_backing_close(&blk->backing);
+	pthread_mutex_destroy(&blk->resize_lock);
+	pthread_mutex_destroy(&blk->listener_lock);
 	free(blk->queues);
 	free(blk->stats);
 	free(blk);
@@ -316,8 +350,20 @@ static const struct virtio_device_ops virtio_blk_ops = {
 	.queue_kick = virtio_blk_queue_kick,
 	.queue_stop = virtio_blk_queue_stop,
 	.queue_poll = virtio_blk_queue_poll,
+	.feature_name = virtio_blk_feature_name,
 	.free = virtio_blk_free,
 };
+
+/**
+ * virtio_blk_is() - Whether a device is a virtio-blk device
+ * @dev:	any device
+ *
+ * Return: true if built by virtio_blk_new()
+ */
+bool virtio_blk_is(const struct virtio_device *dev)
+{
+	return dev && dev->ops == &virtio_blk_ops;
+}
 
 /**
  * virtio_blk_check_options() - Validate options before opening anything
@@ -493,6 +539,8 @@ struct virtio_device *virtio_blk_new(const struct virtio_blk_options *opts,
 	blk->backing.fd = -1;
 	blk->aio = opts->aio;
 	blk->writeback = 1;
+	pthread_mutex_init(&blk->resize_lock, NULL);
+	pthread_mutex_init(&blk->listener_lock, NULL);
 	/* NUL padded, no terminator when 20 bytes long (checked above) */
 	if (opts->serial)
 		memcpy(blk->serial, opts->serial, strlen(opts->serial));
@@ -520,6 +568,8 @@ struct virtio_device *virtio_blk_new(const struct virtio_blk_options *opts,
 	return &blk->vdev;
 
 fail:
+	pthread_mutex_destroy(&blk->resize_lock);
+	pthread_mutex_destroy(&blk->listener_lock);
 	free(blk->queues);
 	free(blk->stats);
 	free(blk);
@@ -551,6 +601,10 @@ bool virtio_blk_queue_stats(struct virtio_device *dev, unsigned int queue,
 			__atomic_load_n(&src->op[i].bytes, __ATOMIC_RELAXED);
 		stats->op[i].errors =
 			__atomic_load_n(&src->op[i].errors, __ATOMIC_RELAXED);
+		stats->op[i].total_ns =
+			__atomic_load_n(&src->op[i].total_ns, __ATOMIC_RELAXED);
+		stats->op[i].invalid =
+			__atomic_load_n(&src->op[i].invalid, __ATOMIC_RELAXED);
 	}
 	return true;
 }

@@ -542,6 +542,82 @@ BDEV_VARIANT(none512, VIRTIO_BLK_CACHE_NONE, 0);
 BDEV_VARIANT(wb4k, VIRTIO_BLK_CACHE_WRITEBACK, 4096);
 BDEV_VARIANT(none4k, VIRTIO_BLK_CACHE_NONE, 4096);
 
+/**
+ * loop_set_sectors() - Change the size of the loop device (its size limit)
+ * @l:		attached loop device
+ * @sectors:	new size in 512-byte sectors, at most the backing file's; 0
+ *		for the whole file
+ */
+static void loop_set_sectors(const struct loopdev *l, uint64_t sectors)
+{
+	struct loop_info64 info;
+
+	g_assert_cmpint(ioctl(l->fd, LOOP_GET_STATUS64, &info), ==, 0);
+	info.lo_sizelimit = sectors * VIRTIO_BLK_SECTOR_SIZE;
+	g_assert_cmpint(ioctl(l->fd, LOOP_SET_STATUS64, &info), ==, 0);
+}
+
+/**
+ * resize_refused() - A resize of the block device that must be refused
+ * @f:		fixture
+ * @size:	size asked for
+ * @cur:	the device's size, which the message must name too
+ */
+static void resize_refused(struct blk_fixture *f, uint64_t size, uint64_t cur)
+{
+	char *sizes = g_strdup_printf("to %" G_GUINT64_FORMAT
+				      " bytes: it is a block device of "
+				      "%" G_GUINT64_FORMAT " bytes",
+				      size, cur);
+	struct error *err = NULL;
+
+	g_assert_false(virtio_blk_resize(f->dev, size, &err));
+	g_assert_nonnull(err);
+	if (!strstr(error_get_pretty(err), sizes))
+		g_error("'%s' does not say '%s'", error_get_pretty(err), sizes);
+	error_free(err);
+	g_free(sizes);
+}
+
+/**
+ * test_resize() - A block device is never resized, but a size it took on
+ * is picked up: capacity, config space, requests
+ * @f:		fixture
+ * @data:	unused
+ */
+static void test_resize(struct blk_fixture *f, gconstpointer data)
+{
+	const uint64_t full = BDEV_SECTORS * VIRTIO_BLK_SECTOR_SIZE;
+	uint8_t buf[4096];
+	struct loopdev l;
+	uint64_t cap;
+
+	if (!bdev_start(f, &l, &wb512, 0, false))
+		return;
+	resize_refused(f, full / 2, full);
+	resize_refused(f, full * 2, full);
+	g_assert_true(virtio_blk_resize(f->dev, full, NULL));
+
+	/* The device shrinks, then grows back, under the disk */
+	loop_set_sectors(&l, BDEV_SECTORS / 2);
+	resize_refused(f, full, full / 2);
+	g_assert_true(virtio_blk_resize(f->dev, full / 2, NULL));
+	g_assert_true(
+		f->dev->ops->get_config(f->dev, 0, &cap, sizeof(cap), NULL));
+	g_assert_cmpuint(le64toh(cap), ==, BDEV_SECTORS / 2);
+	g_assert_cmpuint(blk_read(f, BDEV_SECTORS / 2, buf, 512), ==,
+			 VIRTIO_BLK_S_IOERR);
+
+	loop_set_sectors(&l, 0);
+	g_assert_true(virtio_blk_resize(f->dev, full, NULL));
+	g_assert_true(
+		f->dev->ops->get_config(f->dev, 0, &cap, sizeof(cap), NULL));
+	g_assert_cmpuint(le64toh(cap), ==, BDEV_SECTORS);
+	g_assert_cmpuint(blk_read(f, BDEV_SECTORS - 8, buf, sizeof(buf)), ==,
+			 VIRTIO_BLK_S_OK);
+	bdev_finish(f, &l);
+}
+
 /* GTest bodies: one per test and variant */
 #define BDEV_TEST(fn, var)                                                     \
 	static void fn##_##var(struct blk_fixture *f, gconstpointer data)      \
@@ -584,5 +660,6 @@ int main(int argc, char **argv)
 	BDEV_ADD("blockdev/none-4k", none4k);
 	blk_test_add_sync("blockdev", "none-needs-block-size",
 			  test_direct_needs_block_size);
+	blk_test_add_sync("blockdev", "resize", test_resize);
 	return g_test_run();
 }

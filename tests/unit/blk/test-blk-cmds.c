@@ -389,8 +389,9 @@ static void test_unknown_type(struct blk_fixture *f, gconstpointer data)
 	g_assert_true(virtio_blk_queue_stats(f->dev, 0, &st));
 	g_assert_cmpuint(st.op[VIRTIO_BLK_STAT_UNSUPPORTED].ops, ==,
 			 G_N_ELEMENTS(types));
-	g_assert_cmpuint(st.op[VIRTIO_BLK_STAT_UNSUPPORTED].errors, ==,
+	g_assert_cmpuint(st.op[VIRTIO_BLK_STAT_UNSUPPORTED].invalid, ==,
 			 G_N_ELEMENTS(types));
+	g_assert_cmpuint(st.op[VIRTIO_BLK_STAT_UNSUPPORTED].errors, ==, 0);
 }
 
 /**

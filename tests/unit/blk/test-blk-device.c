@@ -516,7 +516,7 @@ static void test_no_event_idx(struct blk_fixture *f, gconstpointer data)
 }
 
 /**
- * test_stats() - Per-queue counters of operations, bytes and errors
+ * test_stats() - Per-queue counters of operations, bytes and refusals
  * @f:		fixture
  * @data:	unused
  */
@@ -536,7 +536,9 @@ static void test_stats(struct blk_fixture *f, gconstpointer data)
 	g_assert_true(virtio_blk_queue_stats(f->dev, 0, &st));
 	g_assert_cmpuint(st.op[VIRTIO_BLK_STAT_WRITE].ops, ==, 3);
 	g_assert_cmpuint(st.op[VIRTIO_BLK_STAT_WRITE].bytes, ==, 5120);
-	g_assert_cmpuint(st.op[VIRTIO_BLK_STAT_WRITE].errors, ==, 1);
+	/* Out of range: refused before any I/O, not a host I/O error */
+	g_assert_cmpuint(st.op[VIRTIO_BLK_STAT_WRITE].invalid, ==, 1);
+	g_assert_cmpuint(st.op[VIRTIO_BLK_STAT_WRITE].errors, ==, 0);
 	g_assert_cmpuint(st.op[VIRTIO_BLK_STAT_READ].ops, ==, 1);
 	g_assert_cmpuint(st.op[VIRTIO_BLK_STAT_READ].bytes, ==, 2048);
 	g_assert_cmpuint(st.op[VIRTIO_BLK_STAT_FLUSH].ops, ==, 1);
