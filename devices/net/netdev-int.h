@@ -54,8 +54,8 @@ bool netdev_arg_uint(struct netdev_args *args, const char *key, uint64_t min,
 bool netdev_args_finish(struct netdev_args *args, struct error **errp);
 
 /*
- * netdev_init() - fill the common part (ops, a copy of args->id, queues);
- * vnet_hdr/offloads/hdr_len start off.
+ * netdev_init() - fill the common part (ops, copies of args->id and of the
+ * other options, queues); vnet_hdr/offloads/hdr_len start off.
  */
 bool netdev_init(struct netdev *nd, const struct netdev_ops *ops,
 		 const struct netdev_args *args, unsigned int queues,

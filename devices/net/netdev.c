@@ -161,6 +161,36 @@ void netdev_free(struct netdev *nd)
 }
 
 /**
+ * netdev_copy_opts() - Keep the options a netdev was created with
+ * @nd:		netdev being created, opts empty
+ * @args:	its parsed specification
+ *
+ * Every option but id=, in the order given (a repeated key stays repeated).
+ *
+ * Return: false if out of memory; netdev_fini() frees what was copied
+ */
+static bool netdev_copy_opts(struct netdev *nd, const struct netdev_args *args)
+{
+	if (!args->n)
+		return true;
+	nd->opts = calloc(args->n, sizeof(*nd->opts));
+	if (!nd->opts)
+		return false;
+	for (unsigned int i = 0; i < args->n; i++) {
+		struct netdev_opt *o = &nd->opts[nd->n_opts];
+
+		if (!strcmp(args->v[i].key, "id"))
+			continue;
+		o->key = strdup(args->v[i].key);
+		o->value = strdup(args->v[i].value);
+		nd->n_opts++;
+		if (!o->key || !o->value)
+			return false;
+	}
+	return true;
+}
+
+/**
  * netdev_init() - Fill the common part of a netdev
  * @nd:		netdev being created
  * @ops:	its operations
@@ -178,7 +208,8 @@ bool netdev_init(struct netdev *nd, const struct netdev_ops *ops,
 	nd->ops = ops;
 	nd->queues = queues ? queues : 1;
 	nd->id = strdup(args->id ? args->id : "");
-	if (!nd->id) {
+	if (!nd->id || !netdev_copy_opts(nd, args)) {
+		netdev_fini(nd);
 		error_setg(errp, "out of memory");
 		return false;
 	}
@@ -191,6 +222,65 @@ bool netdev_init(struct netdev *nd, const struct netdev_ops *ops,
  */
 void netdev_fini(struct netdev *nd)
 {
+	for (unsigned int i = 0; i < nd->n_opts; i++) {
+		free(nd->opts[i].key);
+		free(nd->opts[i].value);
+	}
+	free(nd->opts);
+	nd->opts = NULL;
+	nd->n_opts = 0;
 	free(nd->id);
 	nd->id = NULL;
+}
+
+/**
+ * netdev_id() - The id= of a netdev
+ * @nd:		netdev
+ *
+ * Return: its id
+ */
+const char *netdev_id(const struct netdev *nd)
+{
+	return nd->id;
+}
+
+/**
+ * netdev_type_name() - The type of a netdev
+ * @nd:		netdev
+ *
+ * Return: "tap", "user", "stream", "dgram", "null" or "loopback"
+ */
+const char *netdev_type_name(const struct netdev *nd)
+{
+	return nd->ops->type;
+}
+
+/**
+ * netdev_n_options() - Number of options besides the type and id=
+ * @nd:		netdev
+ *
+ * Return: the count
+ */
+unsigned int netdev_n_options(const struct netdev *nd)
+{
+	return nd->n_opts;
+}
+
+/**
+ * netdev_option() - One option of a netdev's specification
+ * @nd:		netdev
+ * @i:		index, in the order given
+ * @key:	set to its key
+ * @value:	set to its value
+ *
+ * Return: false if @i is not below netdev_n_options()
+ */
+bool netdev_option(const struct netdev *nd, unsigned int i, const char **key,
+		   const char **value)
+{
+	if (i >= nd->n_opts)
+		return false;
+	*key = nd->opts[i].key;
+	*value = nd->opts[i].value;
+	return true;
 }

@@ -102,6 +102,12 @@ struct netdev_ops {
 	void (*free)(struct netdev *nd);
 };
 
+/* One key=value of a netdev's specification, as given */
+struct netdev_opt {
+	char *key;
+	char *value;
+};
+
 struct netdev {
 	const struct netdev_ops *ops;
 	char *id;	     /* id=, for messages */
@@ -114,6 +120,9 @@ struct netdev {
 	 */
 	unsigned int offloads;
 	unsigned int hdr_len; /* current header length, 0 if !vnet_hdr */
+	/* The options but the type and id=, in order (netdev_option()) */
+	struct netdev_opt *opts;
+	unsigned int n_opts;
 };
 
 /*
@@ -127,5 +136,18 @@ struct netdev *netdev_new(const char *spec, unsigned int queue_pairs,
 void netdev_free(struct netdev *nd);
 /* netdev_types() - NULL-terminated names of the types compiled in */
 const char *const *netdev_types(void);
+
+/* netdev_id() - its id= (any thread, as the three below: for reports) */
+const char *netdev_id(const struct netdev *nd);
+/* netdev_type_name() - its type: "tap", "user", ... */
+const char *netdev_type_name(const struct netdev *nd);
+/* netdev_n_options() - how many options it had besides type and id= */
+unsigned int netdev_n_options(const struct netdev *nd);
+/*
+ * netdev_option() - option @i of those, in the order given, the value as
+ * parsed (",," read as ","). Return: false if @i is out of range.
+ */
+bool netdev_option(const struct netdev *nd, unsigned int i, const char **key,
+		   const char **value);
 
 #endif /* QD_DEVICES_NET_NETDEV_H */

@@ -19,6 +19,7 @@
 #define VIRTIO_NET_F_CTRL_GUEST_OFFLOADS 2
 #define VIRTIO_NET_F_MTU		 3
 #define VIRTIO_NET_F_MAC		 5
+#define VIRTIO_NET_F_GSO		 6 /* legacy */
 #define VIRTIO_NET_F_GUEST_TSO4		 7
 #define VIRTIO_NET_F_GUEST_TSO6		 8
 #define VIRTIO_NET_F_GUEST_ECN		 9
@@ -32,9 +33,24 @@
 #define VIRTIO_NET_F_CTRL_VQ		 17
 #define VIRTIO_NET_F_CTRL_RX		 18
 #define VIRTIO_NET_F_CTRL_VLAN		 19
+#define VIRTIO_NET_F_CTRL_RX_EXTRA	 20
 #define VIRTIO_NET_F_GUEST_ANNOUNCE	 21
 #define VIRTIO_NET_F_MQ			 22
 #define VIRTIO_NET_F_CTRL_MAC_ADDR	 23
+/* Bits 24..41 are the transport's; the device's resume at 50 (VIRTIO 1.3) */
+#define VIRTIO_NET_F_DEVICE_STATS 50
+#define VIRTIO_NET_F_HASH_TUNNEL  51
+#define VIRTIO_NET_F_VQ_NOTF_COAL 52
+#define VIRTIO_NET_F_NOTF_COAL	  53
+#define VIRTIO_NET_F_GUEST_USO4	  54
+#define VIRTIO_NET_F_GUEST_USO6	  55
+#define VIRTIO_NET_F_HOST_USO	  56
+#define VIRTIO_NET_F_HASH_REPORT  57
+#define VIRTIO_NET_F_GUEST_HDRLEN 59
+#define VIRTIO_NET_F_RSS	  60
+#define VIRTIO_NET_F_RSC_EXT	  61
+#define VIRTIO_NET_F_STANDBY	  62
+#define VIRTIO_NET_F_SPEED_DUPLEX 63
 
 /* config.status */
 #define VIRTIO_NET_S_LINK_UP  1

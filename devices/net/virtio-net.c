@@ -18,6 +18,58 @@
 
 static const struct virtio_device_ops virtio_net_ops;
 
+/**
+ * virtio_net_feature_name() - Name of a virtio-net feature bit
+ * @bit:	feature bit
+ *
+ * Return: the name in the VIRTIO specification, NULL for bits it does not
+ * define for network devices (reserved bits are the core's to name)
+ */
+static const char *virtio_net_feature_name(unsigned int bit)
+{
+	static const char *const names[] = {
+		[VIRTIO_NET_F_CSUM] = "VIRTIO_NET_F_CSUM",
+		[VIRTIO_NET_F_GUEST_CSUM] = "VIRTIO_NET_F_GUEST_CSUM",
+		[VIRTIO_NET_F_CTRL_GUEST_OFFLOADS] =
+			"VIRTIO_NET_F_CTRL_GUEST_OFFLOADS",
+		[VIRTIO_NET_F_MTU] = "VIRTIO_NET_F_MTU",
+		[VIRTIO_NET_F_MAC] = "VIRTIO_NET_F_MAC",
+		[VIRTIO_NET_F_GSO] = "VIRTIO_NET_F_GSO",
+		[VIRTIO_NET_F_GUEST_TSO4] = "VIRTIO_NET_F_GUEST_TSO4",
+		[VIRTIO_NET_F_GUEST_TSO6] = "VIRTIO_NET_F_GUEST_TSO6",
+		[VIRTIO_NET_F_GUEST_ECN] = "VIRTIO_NET_F_GUEST_ECN",
+		[VIRTIO_NET_F_GUEST_UFO] = "VIRTIO_NET_F_GUEST_UFO",
+		[VIRTIO_NET_F_HOST_TSO4] = "VIRTIO_NET_F_HOST_TSO4",
+		[VIRTIO_NET_F_HOST_TSO6] = "VIRTIO_NET_F_HOST_TSO6",
+		[VIRTIO_NET_F_HOST_ECN] = "VIRTIO_NET_F_HOST_ECN",
+		[VIRTIO_NET_F_HOST_UFO] = "VIRTIO_NET_F_HOST_UFO",
+		[VIRTIO_NET_F_MRG_RXBUF] = "VIRTIO_NET_F_MRG_RXBUF",
+		[VIRTIO_NET_F_STATUS] = "VIRTIO_NET_F_STATUS",
+		[VIRTIO_NET_F_CTRL_VQ] = "VIRTIO_NET_F_CTRL_VQ",
+		[VIRTIO_NET_F_CTRL_RX] = "VIRTIO_NET_F_CTRL_RX",
+		[VIRTIO_NET_F_CTRL_VLAN] = "VIRTIO_NET_F_CTRL_VLAN",
+		[VIRTIO_NET_F_CTRL_RX_EXTRA] = "VIRTIO_NET_F_CTRL_RX_EXTRA",
+		[VIRTIO_NET_F_GUEST_ANNOUNCE] = "VIRTIO_NET_F_GUEST_ANNOUNCE",
+		[VIRTIO_NET_F_MQ] = "VIRTIO_NET_F_MQ",
+		[VIRTIO_NET_F_CTRL_MAC_ADDR] = "VIRTIO_NET_F_CTRL_MAC_ADDR",
+		[VIRTIO_NET_F_DEVICE_STATS] = "VIRTIO_NET_F_DEVICE_STATS",
+		[VIRTIO_NET_F_HASH_TUNNEL] = "VIRTIO_NET_F_HASH_TUNNEL",
+		[VIRTIO_NET_F_VQ_NOTF_COAL] = "VIRTIO_NET_F_VQ_NOTF_COAL",
+		[VIRTIO_NET_F_NOTF_COAL] = "VIRTIO_NET_F_NOTF_COAL",
+		[VIRTIO_NET_F_GUEST_USO4] = "VIRTIO_NET_F_GUEST_USO4",
+		[VIRTIO_NET_F_GUEST_USO6] = "VIRTIO_NET_F_GUEST_USO6",
+		[VIRTIO_NET_F_HOST_USO] = "VIRTIO_NET_F_HOST_USO",
+		[VIRTIO_NET_F_HASH_REPORT] = "VIRTIO_NET_F_HASH_REPORT",
+		[VIRTIO_NET_F_GUEST_HDRLEN] = "VIRTIO_NET_F_GUEST_HDRLEN",
+		[VIRTIO_NET_F_RSS] = "VIRTIO_NET_F_RSS",
+		[VIRTIO_NET_F_RSC_EXT] = "VIRTIO_NET_F_RSC_EXT",
+		[VIRTIO_NET_F_STANDBY] = "VIRTIO_NET_F_STANDBY",
+		[VIRTIO_NET_F_SPEED_DUPLEX] = "VIRTIO_NET_F_SPEED_DUPLEX",
+	};
+
+	return bit < sizeof(names) / sizeof(names[0]) ? names[bit] : NULL;
+}
+
 /* Driver-side offloads and the netdev offload each needs */
 static const struct {
 	unsigned int bit;
@@ -443,6 +495,7 @@ static const struct virtio_device_ops virtio_net_ops = {
 	.queue_kick = virtio_net_queue_kick,
 	.queue_stop = virtio_net_queue_stop,
 	.queue_group = virtio_net_queue_group,
+	.feature_name = virtio_net_feature_name,
 	.free = virtio_net_free,
 };
 
@@ -613,22 +666,81 @@ bool virtio_net_get_stats(struct virtio_device *dev, unsigned int pair,
  * virtio_net_set_link() - Link up or down
  * @dev:	device from virtio_net_new()
  * @up:		new state
+ * @notify:	tell the driver through a configuration change
+ * @errp:	error if @dev is not virtio-net, or @notify and the driver
+ *		could not be told
  *
- * A down link drops transmitted frames and delivers none; with STATUS
- * negotiated the driver is told through a configuration change.
+ * Any thread. A down link drops transmitted frames and delivers none, and
+ * LINK_UP leaves the config space's status. The state changes even when the
+ * driver cannot be told: without VIRTIO_NET_F_STATUS negotiated it does not
+ * read the status at all, and the transport may have no way to reach it.
+ *
+ * Return: true if the link has the state asked for and, with @notify and a
+ * change, the driver was told
  */
-void virtio_net_set_link(struct virtio_device *dev, bool up)
+bool virtio_net_set_link(struct virtio_device *dev, bool up, bool notify,
+			 struct error **errp)
 {
 	struct virtio_net *net;
 
+	if (!dev || dev->ops != &virtio_net_ops) {
+		error_setg(errp, "virtio-net: set link on another device");
+		return false;
+	}
+	net = to_net(dev);
+	if (__atomic_exchange_n(&net->link_up, up, __ATOMIC_RELAXED) == up)
+		return true;
+	log_info("virtio-net: netdev '%s': link %s", net->nd->id,
+		 up ? "up" : "down");
+	if (!notify)
+		return true;
+	if (!net_has(net, VIRTIO_NET_F_STATUS)) {
+		error_setg(errp,
+			   "virtio-net: the driver did not negotiate "
+			   "VIRTIO_NET_F_STATUS: it cannot see the link state");
+		return false;
+	}
+	if (!virtio_device_config_changed(dev, errp)) {
+		error_prepend(errp,
+			      "virtio-net: link %s: ", up ? "up" : "down");
+		return false;
+	}
+	return true;
+}
+
+/**
+ * virtio_net_link_up() - Whether the link is up
+ * @dev:	device from virtio_net_new()
+ *
+ * Return: the link state; false if @dev is not virtio-net
+ */
+bool virtio_net_link_up(struct virtio_device *dev)
+{
+	if (!dev || dev->ops != &virtio_net_ops)
+		return false;
+	return __atomic_load_n(&to_net(dev)->link_up, __ATOMIC_RELAXED);
+}
+
+/**
+ * virtio_net_get_info() - What the device is
+ * @dev:	device from virtio_net_new()
+ * @info:	filled; zeroed if @dev is not virtio-net
+ *
+ * Any thread: the MAC is read under its lock, the rest does not change.
+ */
+void virtio_net_get_info(struct virtio_device *dev,
+			 struct virtio_net_info *info)
+{
+	struct virtio_net *net;
+
+	memset(info, 0, sizeof(*info));
 	if (!dev || dev->ops != &virtio_net_ops)
 		return;
 	net = to_net(dev);
-	if (__atomic_exchange_n(&net->link_up, up, __ATOMIC_RELAXED) == up)
-		return;
-	log_info("virtio-net: link %s", up ? "up" : "down");
-	if (net_has(net, VIRTIO_NET_F_STATUS))
-		virtio_device_config_changed(dev);
+	net_get_mac(net, info->mac);
+	info->mtu = net->mtu_offered;
+	info->queue_pairs = net->pairs;
+	info->netdev = net->nd;
 }
 
 /**
@@ -753,8 +865,15 @@ bool virtio_net_announce(struct virtio_device *dev, const uint8_t mac[6],
 	}
 	net = to_net(dev);
 	if (net_has(net, VIRTIO_NET_F_GUEST_ANNOUNCE)) {
+		struct error *err = NULL;
+
+		/* The driver sees ANNOUNCE whenever it reads the status */
 		__atomic_store_n(&net->announce, true, __ATOMIC_RELAXED);
-		virtio_device_config_changed(dev);
+		if (!virtio_device_config_changed(dev, &err)) {
+			log_warn("virtio-net: announce: %s",
+				 error_get_pretty(err));
+			error_free(err);
+		}
 		return true;
 	}
 	pthread_mutex_lock(&net->rarp_lock);

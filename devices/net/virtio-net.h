@@ -43,6 +43,14 @@ struct virtio_net_pair_stats {
 	uint64_t tx_dropped_netdev;  /* the netdev refused it */
 };
 
+/* What the device is, for reports (virtio_net_get_info()) */
+struct virtio_net_info {
+	uint8_t mac[6];		     /* the guest's MAC address now */
+	unsigned int mtu;	     /* MTU offered (F_MTU), 0: none */
+	unsigned int queue_pairs;    /* pairs the device has */
+	const struct netdev *netdev; /* the host netdev (netdev_id(), ...) */
+};
+
 /* virtio_net_new() - a device around @opts->netdev (freed on failure too) */
 struct virtio_device *virtio_net_new(const struct virtio_net_options *opts,
 				     struct error **errp);
@@ -50,10 +58,22 @@ struct virtio_device *virtio_net_new(const struct virtio_net_options *opts,
 bool virtio_net_get_stats(struct virtio_device *dev, unsigned int pair,
 			  struct virtio_net_pair_stats *out);
 /*
- * virtio_net_set_link() - link up/down (config status, STATUS feature): a
- * down link drops TX and delivers no RX; the driver gets a config change.
+ * virtio_net_set_link() - link up or down; any thread. A down link drops TX
+ * and delivers no RX; the config space's status has LINK_UP accordingly.
+ * With @notify the driver is told through a config change, which needs
+ * VIRTIO_NET_F_STATUS negotiated and a transport that can tell it: false
+ * with *@errp if it could not be told, but the link state has changed all
+ * the same. Setting the state the link already has is a success that tells
+ * nobody.
  */
-void virtio_net_set_link(struct virtio_device *dev, bool up);
+bool virtio_net_set_link(struct virtio_device *dev, bool up, bool notify,
+			 struct error **errp);
+/* virtio_net_link_up() - whether the link is up; any thread */
+bool virtio_net_link_up(struct virtio_device *dev);
+/* virtio_net_get_info() - what the device is; any thread (zeroed if @dev is
+ * not virtio-net) */
+void virtio_net_get_info(struct virtio_device *dev,
+			 struct virtio_net_info *info);
 /*
  * virtio_net_announce() - after a move (vhost-user SEND_RARP): with
  * GUEST_ANNOUNCE negotiated, ask the guest to announce itself (status

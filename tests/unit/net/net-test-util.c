@@ -508,12 +508,22 @@ bool fake_wait_q(struct fake_netdev *fake, unsigned int q, size_t offset,
  * net_config_notify() - The device's config change callback
  * @dev:	device
  * @opaque:	fixture
+ * @errp:	set when the fixture plays a transport that cannot tell the
+ *		driver (f->config_notify_fails)
+ *
+ * Return: false with *@errp while f->config_notify_fails, else true
  */
-static void net_config_notify(struct virtio_device *dev, void *opaque)
+static bool net_config_notify(struct virtio_device *dev, void *opaque,
+			      struct error **errp)
 {
 	struct net_fixture *f = opaque;
 
 	__atomic_fetch_add(&f->config_changes, 1, __ATOMIC_RELAXED);
+	if (__atomic_load_n(&f->config_notify_fails, __ATOMIC_RELAXED)) {
+		error_setg(errp, "test transport: no back-end channel");
+		return false;
+	}
+	return true;
 }
 
 /**

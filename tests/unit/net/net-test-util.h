@@ -83,6 +83,7 @@ struct net_fixture {
 	unsigned int qsize;
 	size_t hdr_len;
 	unsigned int config_changes; /* atomic */
+	bool config_notify_fails;    /* atomic: config_notify says false */
 	GPtrArray *tokens;	     /* struct rx_buf, freed at teardown */
 };
 

@@ -311,13 +311,13 @@ static void test_link(struct net_fixture *f, gconstpointer data)
 	struct virtio_net_config cfg;
 
 	net_fixture_start(f, &o);
-	virtio_net_set_link(f->dev, false);
+	g_assert_true(virtio_net_set_link(f->dev, false, true, NULL));
 	net_read_config(f, &cfg);
 	g_assert_cmpuint(le16toh(cfg.status), ==, 0);
 	g_assert_cmpuint(f->config_changes, ==, 1);
-	virtio_net_set_link(f->dev, false);
+	g_assert_true(virtio_net_set_link(f->dev, false, true, NULL));
 	g_assert_cmpuint(f->config_changes, ==, 1);
-	virtio_net_set_link(f->dev, true);
+	g_assert_true(virtio_net_set_link(f->dev, true, true, NULL));
 	net_read_config(f, &cfg);
 	g_assert_cmpuint(le16toh(cfg.status), ==, VIRTIO_NET_S_LINK_UP);
 	g_assert_cmpuint(f->config_changes, ==, 2);

@@ -472,14 +472,14 @@ static void test_link_down(struct net_fixture *f, gconstpointer data)
 	net_fixture_start(f, &o);
 	net_frame(frame, sizeof(frame), 60);
 	net_post_rx(f, 0, 2048, 1);
-	virtio_net_set_link(f->dev, false);
+	g_assert_true(virtio_net_set_link(f->dev, false, false, NULL));
 	net_tx_plain(f, 0, frame, sizeof(frame));
 	g_assert_cmpuint(fake_sent_count(f->fake), ==, 0);
 	fake_inject(f->fake, 0, frame, sizeof(frame));
 	g_assert_true(fake_wait_q(f->fake, 0, FAKE_Q(taken), 1));
 	g_assert_true(net_rx_quiet(f, 0));
 
-	virtio_net_set_link(f->dev, true);
+	g_assert_true(virtio_net_set_link(f->dev, true, false, NULL));
 	net_tx_plain(f, 0, frame, sizeof(frame));
 	g_assert_cmpuint(fake_sent_count(f->fake), ==, 1);
 	fake_inject(f->fake, 0, frame, sizeof(frame));

@@ -6,6 +6,7 @@
  */
 #include <fcntl.h>
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -279,6 +280,78 @@ static void test_new_errors(void)
 	g_free(msg);
 }
 
+/* An option expected in a netdev's list */
+struct opt {
+	const char *key;
+	const char *value;
+};
+
+/**
+ * check_options() - A netdev's id, type and options, as given
+ * @spec:	specification, must be accepted
+ * @id:		expected id
+ * @type:	expected type
+ * @want:	expected options, in order
+ * @n:		their number
+ */
+static void check_options(const char *spec, const char *id, const char *type,
+			  const struct opt *want, unsigned int n)
+{
+	struct netdev *nd = ndt_new(spec, 1);
+	const char *key, *value;
+
+	g_assert_cmpstr(netdev_id(nd), ==, id);
+	g_assert_cmpstr(netdev_type_name(nd), ==, type);
+	g_assert_cmpuint(netdev_n_options(nd), ==, n);
+	for (unsigned int i = 0; i < n; i++) {
+		g_assert_true(netdev_option(nd, i, &key, &value));
+		g_assert_cmpstr(key, ==, want[i].key);
+		g_assert_cmpstr(value, ==, want[i].value);
+	}
+	key = value = "untouched";
+	g_assert_false(netdev_option(nd, n, &key, &value));
+	g_assert_false(netdev_option(nd, UINT32_MAX, &key, &value));
+	g_assert_cmpstr(key, ==, "untouched");
+	netdev_free(nd);
+}
+
+/**
+ * test_options() - The options kept for reports: all but the type and id=,
+ * in the order given, values as parsed
+ */
+static void test_options(void)
+{
+	char *dir = g_dir_make_tmp("qd-netdev-XXXXXX", NULL);
+	char *local = g_build_filename(dir, "a,b.sock", NULL);
+	char *remote = g_build_filename(dir, "peer.sock", NULL);
+	const struct opt want[] = {
+		{ "local.type", "unix" },
+		{ "local.path", local },
+		{ "remote.type", "unix" },
+		{ "remote.path", remote },
+	};
+	char **parts = g_strsplit(local, ",", -1);
+	char *escaped = g_strjoinv(",,", parts);
+	/* id= anywhere, even twice (the last counts): never an option */
+	char *spec = g_strdup_printf("dgram,id=x,local.type=unix,id=d1,"
+				     "local.path=%s,remote.type=unix,"
+				     "remote.path=%s",
+				     escaped, remote);
+
+	check_options("null,id=n0", "n0", "null", NULL, 0);
+	check_options("type=loopback,id=lo", "lo", "loopback", NULL, 0);
+	/* ",," in a value is kept as one comma */
+	check_options(spec, "d1", "dgram", want, G_N_ELEMENTS(want));
+	g_unlink(local);
+	g_rmdir(dir);
+	g_strfreev(parts);
+	g_free(escaped);
+	g_free(spec);
+	g_free(remote);
+	g_free(local);
+	g_free(dir);
+}
+
 /**
  * sa_get() - Parse the "addr" address of a specification
  * @spec:	specification
@@ -452,6 +525,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/netdev/args/getters", test_getters);
 	g_test_add_func("/netdev/args/finish", test_finish);
 	g_test_add_func("/netdev/args/new-errors", test_new_errors);
+	g_test_add_func("/netdev/args/options", test_options);
 	g_test_add_func("/netdev/args/sockaddr", test_sockaddr);
 	g_test_add_func("/netdev/args/sockaddr-long-path",
 			test_sockaddr_long_path);
