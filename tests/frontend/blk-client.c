@@ -84,12 +84,15 @@ bool blk_client_connect(struct blk_client *c, const struct blk_client_opts *o,
 {
 	memset(c, 0, sizeof(*c));
 	c->ram.fd = -1;
-	c->fe.sock = -1;
+	vu_init(&c->fe);
 	c->timeout_ms = o->timeout_ms;
 
 	if (!vu_connect(&c->fe, o->socket, o->timeout_ms, errp))
 		return false;
-	if (!vu_handshake(&c->fe, WANTED_PROTOCOL_FEATURES, errp))
+	if (!vu_handshake(&c->fe,
+			  (WANTED_PROTOCOL_FEATURES | o->protocol_add) &
+				  ~o->protocol_drop,
+			  errp))
 		return false;
 	if (!blk_offered(c, VIRTIO_F_VERSION_1)) {
 		error_setg(errp,
@@ -99,9 +102,11 @@ bool blk_client_connect(struct blk_client *c, const struct blk_client_opts *o,
 		return false;
 	}
 
-	c->cfg_size = config_size(c);
-	if (!vu_get_config(&c->fe, &c->cfg, c->cfg_size, errp))
-		return false;
+	if (!(o->protocol_drop & (1ULL << VHOST_USER_PROTOCOL_F_CONFIG))) {
+		c->cfg_size = config_size(c);
+		if (!vu_get_config(&c->fe, &c->cfg, c->cfg_size, errp))
+			return false;
+	}
 
 	c->max_queues = 1;
 	if (vu_has_protocol(&c->fe, VHOST_USER_PROTOCOL_F_MQ))

@@ -34,6 +34,13 @@ struct blk_client_opts {
 	bool no_event_idx; /* do not negotiate EVENT_IDX */
 	bool no_indirect;  /* do not negotiate INDIRECT_DESC */
 	int timeout_ms;	   /* bound of every wait */
+	/*
+	 * Protocol features asked for besides MQ, REPLY_ACK and CONFIG (e.g.
+	 * BACKEND_REQ, STATUS), and those not asked for: without CONFIG the
+	 * config space is not read (cfg stays zero, cfg_size 0).
+	 */
+	uint64_t protocol_add;
+	uint64_t protocol_drop;
 };
 
 struct blk_req {

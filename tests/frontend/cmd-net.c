@@ -1185,7 +1185,7 @@ int cmd_net(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	r.a = &a;
-	r.c.fe.sock = -1;
+	vu_init(&r.c.fe);
 	r.c.ram.fd = -1;
 	ok = run(&r, &secs, &err);
 	if (r.rx_bad || r.rx_dup || r.rx_foreign || r.received < a.recv_count)

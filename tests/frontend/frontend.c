@@ -53,18 +53,19 @@ static int64_t now_ms(void)
 }
 
 /**
- * wait_readable() - wait until the socket is readable, bounded
- * @fe:		front-end
+ * wait_readable() - wait until a socket is readable, bounded
+ * @fd:		the socket
+ * @timeout_ms:	the bound, for the error message
  * @deadline:	now_ms() value after which to give up
- * @what:	what we wait for, for the error message
+ * @what:	what we wait for, e.g. "reply to GET_FEATURES", for messages
  * @errp:	error on timeout or poll failure
  *
  * Return: true if readable (or hung up: the read reports it)
  */
-static bool wait_readable(struct vu_frontend *fe, int64_t deadline,
+static bool wait_readable(int fd, int timeout_ms, int64_t deadline,
 			  const char *what, struct error **errp)
 {
-	struct pollfd pfd = { .fd = fe->sock, .events = POLLIN };
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 
 	for (;;) {
 		int64_t left = deadline - now_ms();
@@ -76,8 +77,8 @@ static bool wait_readable(struct vu_frontend *fe, int64_t deadline,
 		if (rc > 0)
 			return true;
 		if (rc == 0) {
-			error_setg(errp, "no reply to %s within %d ms", what,
-				   fe->timeout_ms);
+			error_setg(errp, "no %s within %d ms", what,
+				   timeout_ms);
 			return false;
 		}
 		if (errno != EINTR) {
@@ -115,17 +116,18 @@ static unsigned int close_fds(struct msghdr *msg)
 }
 
 /**
- * recv_exact() - read exactly @len bytes of a reply, bounded in time
+ * recv_exact() - read exactly @len bytes of a message, bounded in time
  * @fe:		front-end
+ * @fd:		its socket or back-end channel
  * @buf:	destination
  * @len:	bytes to read
  * @deadline:	now_ms() value after which to give up
- * @what:	name of the reply, for messages
+ * @what:	what is read, e.g. "reply to GET_FEATURES", for messages
  * @errp:	error on EOF, timeout, socket error or unexpected fds
  *
  * Return: true on success
  */
-static bool recv_exact(struct vu_frontend *fe, void *buf, size_t len,
+static bool recv_exact(struct vu_frontend *fe, int fd, void *buf, size_t len,
 		       int64_t deadline, const char *what, struct error **errp)
 {
 	union {
@@ -144,29 +146,27 @@ static bool recv_exact(struct vu_frontend *fe, void *buf, size_t len,
 		};
 		ssize_t n;
 
-		if (!wait_readable(fe, deadline, what, errp))
+		if (!wait_readable(fd, fe->timeout_ms, deadline, what, errp))
 			return false;
-		n = recvmsg(fe->sock, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+		n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n < 0) {
-			error_setg_errno(errp, errno, "reading reply to %s",
-					 what);
+			error_setg_errno(errp, errno, "reading %s", what);
 			return false;
 		}
 		if (close_fds(&msg)) {
-			error_setg(errp, "reply to %s came with fds", what);
+			error_setg(errp, "%s came with fds", what);
 			return false;
 		}
 		if (msg.msg_flags & MSG_CTRUNC) {
-			error_setg(errp, "reply to %s: control data truncated",
-				   what);
+			error_setg(errp, "%s: control data truncated", what);
 			return false;
 		}
 		if (n == 0) {
 			error_setg(errp,
 				   "back-end closed the connection after "
-				   "%zu of %zu bytes of the reply to %s",
+				   "%zu of %zu bytes of the %s",
 				   done, len, what);
 			return false;
 		}
@@ -283,10 +283,11 @@ static bool recv_reply(struct vu_frontend *fe, uint32_t req, void *payload,
 {
 	int64_t deadline = now_ms() + fe->timeout_ms;
 	struct vhost_user_header hdr;
-	char name[32];
+	char name[32], reply[48];
 	const char *what = vu_request_name(req, name, sizeof(name));
 
-	if (!recv_exact(fe, &hdr, sizeof(hdr), deadline, what, errp))
+	snprintf(reply, sizeof(reply), "reply to %s", what);
+	if (!recv_exact(fe, fe->sock, &hdr, sizeof(hdr), deadline, reply, errp))
 		return false;
 	if (hdr.request != req) {
 		error_setg(errp, "reply to %s has request id %u", what,
@@ -304,7 +305,7 @@ static bool recv_reply(struct vu_frontend *fe, uint32_t req, void *payload,
 			   hdr.size, size);
 		return false;
 	}
-	return recv_exact(fe, payload, size, deadline, what, errp);
+	return recv_exact(fe, fe->sock, payload, size, deadline, reply, errp);
 }
 
 /**
@@ -368,8 +369,7 @@ bool vu_connect(struct vu_frontend *fe, const char *path, int timeout_ms,
 		.tv_usec = (timeout_ms % 1000) * 1000,
 	};
 
-	memset(fe, 0, sizeof(*fe));
-	fe->sock = -1;
+	vu_init(fe);
 	fe->timeout_ms = timeout_ms;
 	if (strlen(path) >= sizeof(sa.sun_path)) {
 		error_setg(errp, "socket path %s is too long", path);
@@ -398,7 +398,19 @@ bool vu_connect(struct vu_frontend *fe, const char *path, int timeout_ms,
 }
 
 /**
- * vu_close() - close the connection (the back-end sees EOF)
+ * vu_init() - a front-end with nothing open, safe to vu_close()
+ * @fe:	front-end
+ */
+void vu_init(struct vu_frontend *fe)
+{
+	memset(fe, 0, sizeof(*fe));
+	fe->sock = -1;
+	fe->backend_fd = -1;
+}
+
+/**
+ * vu_close() - close the connection (the back-end sees EOF) and the
+ * back-end channel
  * @fe:	front-end
  */
 void vu_close(struct vu_frontend *fe)
@@ -406,6 +418,39 @@ void vu_close(struct vu_frontend *fe)
 	if (fe->sock >= 0)
 		close(fe->sock);
 	fe->sock = -1;
+	if (fe->backend_fd >= 0)
+		close(fe->backend_fd);
+	fe->backend_fd = -1;
+}
+
+/**
+ * set_backend_req_fd() - give the back-end its channel to us
+ * @fe:		front-end with BACKEND_REQ negotiated
+ * @errp:	error on failure
+ *
+ * One end of a socket pair goes to the back-end (acked with REPLY_ACK, as
+ * QEMU asks), the other stays in fe->backend_fd.
+ *
+ * Return: true on success
+ */
+static bool set_backend_req_fd(struct vu_frontend *fe, struct error **errp)
+{
+	int sv[2];
+	bool ok;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
+		error_setg_errno(errp, errno, "back-end channel: socketpair");
+		return false;
+	}
+	ok = request(fe, VHOST_USER_SET_BACKEND_REQ_FD, NULL, 0, &sv[1], 1,
+		     true, NULL, 0, errp);
+	close(sv[1]);
+	if (!ok) {
+		close(sv[0]);
+		return false;
+	}
+	fe->backend_fd = sv[0];
+	return true;
 }
 
 /**
@@ -415,7 +460,8 @@ void vu_close(struct vu_frontend *fe)
  * @errp:		error on failure
  *
  * The order is QEMU's: GET_FEATURES, GET_PROTOCOL_FEATURES,
- * SET_PROTOCOL_FEATURES, GET_QUEUE_NUM (with MQ), SET_OWNER.
+ * SET_PROTOCOL_FEATURES, GET_QUEUE_NUM (with MQ), SET_BACKEND_REQ_FD (with
+ * BACKEND_REQ), SET_OWNER.
  *
  * Return: true on success
  */
@@ -444,6 +490,10 @@ bool vu_handshake(struct vu_frontend *fe, uint64_t want_protocol,
 			     errp))
 			return false;
 	}
+
+	if (vu_has_protocol(fe, VHOST_USER_PROTOCOL_F_BACKEND_REQ) &&
+	    !set_backend_req_fd(fe, errp))
+		return false;
 
 	return request(fe, VHOST_USER_SET_OWNER, NULL, 0, NULL, 0, false, NULL,
 		       0, errp);
@@ -697,5 +747,107 @@ bool vu_get_vring_base(struct vu_frontend *fe, unsigned int index,
 		return false;
 	}
 	*base = s.num;
+	return true;
+}
+
+/**
+ * vu_set_status() - SET_STATUS: the driver's device status
+ * @fe:		front-end with STATUS negotiated
+ * @status:	VIRTIO_CONFIG_S_* bits
+ * @errp:	error on failure
+ *
+ * Return: true on success
+ */
+bool vu_set_status(struct vu_frontend *fe, uint8_t status, struct error **errp)
+{
+	uint64_t u64 = status;
+
+	if (request(fe, VHOST_USER_SET_STATUS, &u64, sizeof(u64), NULL, 0, true,
+		    NULL, 0, errp))
+		return true;
+	error_prepend(errp, "SET_STATUS 0x%x: ", status);
+	return false;
+}
+
+/**
+ * vu_backend_recv() - read one request the back-end sent on its channel
+ * @fe:		front-end with a back-end channel
+ * @hdr:	its header
+ * @payload:	its payload, hdr->size bytes
+ * @size:	room in @payload: a larger payload is a protocol error
+ * @errp:	error on EOF, timeout, a malformed header or fds
+ *
+ * The whole message must arrive within fe->timeout_ms: poll fe->backend_fd
+ * first. Only the flags VERSION and NEED_REPLY may be set.
+ *
+ * Return: true with @hdr and @payload filled
+ */
+bool vu_backend_recv(struct vu_frontend *fe, struct vhost_user_header *hdr,
+		     void *payload, uint32_t size, struct error **errp)
+{
+	const char *what = "back-end request";
+	int64_t deadline = now_ms() + fe->timeout_ms;
+	uint32_t unknown;
+
+	if (fe->backend_fd < 0) {
+		error_setg(errp, "no back-end channel");
+		return false;
+	}
+	if (!recv_exact(fe, fe->backend_fd, hdr, sizeof(*hdr), deadline, what,
+			errp))
+		return false;
+	unknown = hdr->flags &
+		  ~(VHOST_USER_VERSION_MASK | VHOST_USER_NEED_REPLY_MASK);
+	if ((hdr->flags & VHOST_USER_VERSION_MASK) != VHOST_USER_VERSION ||
+	    unknown) {
+		error_setg(errp, "back-end request %u has flags 0x%x",
+			   hdr->request, hdr->flags);
+		return false;
+	}
+	if (hdr->size > size) {
+		error_setg(errp,
+			   "back-end request %u has a payload of %u bytes, "
+			   "at most %u expected",
+			   hdr->request, hdr->size, size);
+		return false;
+	}
+	return recv_exact(fe, fe->backend_fd, payload, hdr->size, deadline,
+			  what, errp);
+}
+
+/**
+ * vu_backend_reply() - answer a back-end request that asked for a reply
+ * @fe:		front-end with a back-end channel
+ * @request:	the request answered
+ * @status:	u64 payload, 0 for success
+ * @errp:	error if it cannot be sent at once
+ *
+ * Return: true if sent
+ */
+bool vu_backend_reply(struct vu_frontend *fe, uint32_t request, uint64_t status,
+		      struct error **errp)
+{
+	struct {
+		struct vhost_user_header hdr;
+		uint64_t u64;
+	} __attribute__((packed)) msg = {
+		.hdr = {
+			.request = request,
+			.flags = VHOST_USER_VERSION | VHOST_USER_REPLY_MASK,
+			.size = sizeof(uint64_t),
+		},
+		.u64 = status,
+	};
+	ssize_t n;
+
+	do {
+		n = send(fe->backend_fd, &msg, sizeof(msg),
+			 MSG_NOSIGNAL | MSG_DONTWAIT);
+	} while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(msg)) {
+		error_setg_errno(errp, n < 0 ? errno : EMSGSIZE,
+				 "reply to back-end request %u", request);
+		return false;
+	}
 	return true;
 }

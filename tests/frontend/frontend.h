@@ -19,6 +19,7 @@
 
 struct vu_frontend {
 	int sock;
+	int backend_fd;		    /* our end of the back-end channel, -1 */
 	int timeout_ms;		    /* bound of every wait for a reply */
 	uint64_t features;	    /* GET_FEATURES answer */
 	uint64_t protocol_features; /* GET_PROTOCOL_FEATURES answer */
@@ -43,11 +44,15 @@ static inline bool vu_has_protocol(const struct vu_frontend *fe,
 /* vu_request_name() - "SET_MEM_TABLE" etc., "request N" if unknown */
 const char *vu_request_name(uint32_t req, char *buf, unsigned int size);
 
+void vu_init(struct vu_frontend *fe);
 bool vu_connect(struct vu_frontend *fe, const char *path, int timeout_ms,
 		struct error **errp);
 void vu_close(struct vu_frontend *fe);
 
-/* vu_handshake() - GET_FEATURES .. SET_OWNER; acks @want_protocol & offered */
+/*
+ * vu_handshake() - GET_FEATURES .. SET_OWNER; acks @want_protocol & offered.
+ * With BACKEND_REQ acked, the back-end channel is set up (fe->backend_fd).
+ */
 bool vu_handshake(struct vu_frontend *fe, uint64_t want_protocol,
 		  struct error **errp);
 bool vu_get_config(struct vu_frontend *fe, void *buf, uint32_t size,
@@ -69,5 +74,12 @@ bool vu_set_vring_enable(struct vu_frontend *fe, unsigned int index,
 			 bool enable, struct error **errp);
 bool vu_get_vring_base(struct vu_frontend *fe, unsigned int index,
 		       unsigned int *base, struct error **errp);
+bool vu_set_status(struct vu_frontend *fe, uint8_t status, struct error **errp);
+
+/* The back-end channel: requests from the back-end, our replies */
+bool vu_backend_recv(struct vu_frontend *fe, struct vhost_user_header *hdr,
+		     void *payload, uint32_t size, struct error **errp);
+bool vu_backend_reply(struct vu_frontend *fe, uint32_t request, uint64_t status,
+		      struct error **errp);
 
 #endif /* QD_TESTS_FRONTEND_FRONTEND_H */

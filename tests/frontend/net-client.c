@@ -58,12 +58,15 @@ bool net_client_connect(struct net_client *c, const struct net_client_opts *o,
 {
 	memset(c, 0, sizeof(*c));
 	c->ram.fd = -1;
-	c->fe.sock = -1;
+	vu_init(&c->fe);
 	c->timeout_ms = o->timeout_ms;
 
 	if (!vu_connect(&c->fe, o->socket, o->timeout_ms, errp))
 		return false;
-	if (!vu_handshake(&c->fe, WANTED_PROTOCOL_FEATURES, errp))
+	if (!vu_handshake(&c->fe,
+			  (WANTED_PROTOCOL_FEATURES | o->protocol_add) &
+				  ~o->protocol_drop,
+			  errp))
 		return false;
 	if (!o->legacy && !net_offered(c, VIRTIO_F_VERSION_1)) {
 		error_setg(errp,

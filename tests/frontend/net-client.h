@@ -43,6 +43,12 @@ struct net_client_opts {
 	bool lax_num_buffers;	  /* accept num_buffers 0 without MRG_RXBUF */
 	uint64_t extra_features;  /* acknowledge these too (must be offered) */
 	int timeout_ms;		  /* bound of every wait */
+	/*
+	 * Protocol features asked for besides MQ and REPLY_ACK (e.g. CONFIG,
+	 * BACKEND_REQ, STATUS), and those not asked for
+	 */
+	uint64_t protocol_add;
+	uint64_t protocol_drop;
 };
 
 struct net_queue {

@@ -3,8 +3,9 @@
  *
  * Plays QEMU's part against any vhost-user-blk back-end: "info" shows what
  * was negotiated, "verify" checks that data written comes back, "bench"
- * measures IOPS and latency. Exit status 0 only if everything was as
- * expected, 1 on any failure, 2 on bad usage.
+ * measures IOPS and latency; "net-*" do the same for vhost-user-net, and
+ * "watch-config" reports the config changes of either. Exit status 0 only if
+ * everything was as expected, 1 on any failure, 2 on bad usage.
  *
  * Copyright (c) 2026 qemu-dev authors
  */
@@ -139,6 +140,9 @@ static void usage(FILE *f)
 	      "  net-send, net-recv, net-xfer, net-info\n"
 	      "           vhost-user-net: checked frames (see net-send "
 	      "--help)\n"
+	      "  watch-config\n"
+	      "           blk or net: report config-change messages (see "
+	      "watch-config --help)\n"
 	      "\n"
 	      "Common options:\n"
 	      "  --socket PATH       back-end socket (required)\n"
@@ -438,6 +442,8 @@ int main(int argc, char **argv)
 	}
 	if (!strncmp(argv[1], "net-", 4))
 		return cmd_net(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "watch-config"))
+		return cmd_watch(argc - 1, argv + 1);
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		if (strcmp(argv[1], cmds[i].name))
 			continue;
@@ -448,7 +454,7 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr,
 		"qd-frontend: unknown command '%s' (info, verify, "
-		"bench, net-*)\n",
+		"bench, net-*, watch-config)\n",
 		argv[1]);
 	return FE_EXIT_USAGE;
 }
