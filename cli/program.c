@@ -10,12 +10,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "cli/program.h"
+#include "qmp/qmp-gen.h"
 #include "transport/vhost-user-server.h"
 #include "util/log.h"
+
+/*
+ * The monitors the command line asked for: parsed once per process by
+ * program_parse(), used by program_serve(), freed at exit whichever way
+ * main() ends.
+ */
+static struct qmp_monitor_config program_monitors;
 
 /* Device options plus the common ones, and the terminator */
 #define PROGRAM_MAX_OPTIONS 48
@@ -118,6 +128,21 @@ static void program_options(const struct cli_option *device_opts,
 		  .short_name = 'c',
 		  .help = "print the capabilities as JSON and exit",
 		  .dest = &c->print_capabilities },
+		{ .name = "chardev",
+		  .arg = CLI_ARG_LIST,
+		  .metavar = "socket,id=ID,path=PATH|fd=N[,server=on,wait=off]",
+		  .help = "a listening UNIX socket for --monitor (repeatable)",
+		  .dest = &c->chardevs },
+		{ .name = "monitor",
+		  .arg = CLI_ARG_LIST,
+		  .metavar = "[chardev=]ID[,mode=control][,pretty=on|off]",
+		  .help = "a QMP monitor on --chardev ID (repeatable)",
+		  .dest = &c->monitors },
+		{ .name = "qmp",
+		  .arg = CLI_ARG_LIST,
+		  .metavar = "unix:PATH[,server=on,wait=off]",
+		  .help = "a QMP monitor on a new UNIX socket (repeatable)",
+		  .dest = &c->qmps },
 		{ .name = "verbose",
 		  .short_name = 'v',
 		  .help = "log debug messages",
@@ -140,6 +165,14 @@ static void program_options(const struct cli_option *device_opts,
 	     i++)
 		out[n++] = common[i];
 	out[n] = (struct cli_option){ 0 };
+}
+
+/**
+ * program_free_monitors() - atexit handler: free the parsed monitor options
+ */
+static void program_free_monitors(void)
+{
+	qmp_monitor_config_free(&program_monitors);
 }
 
 /**
@@ -186,6 +219,17 @@ void program_parse(const struct program_info *info, int argc, char **argv,
 	if (c->socket_path && c->fd >= 0)
 		program_usage_error(
 			info, "--socket-path and --fd cannot be used together");
+	if (!qmp_monitor_config_parse(&program_monitors, c->chardevs.values,
+				      c->chardevs.n, c->monitors.values,
+				      c->monitors.n, c->qmps.values, c->qmps.n,
+				      &err)) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "%s", error_get_pretty(err));
+		error_free(err);
+		program_usage_error(info, "%s", msg);
+	}
+	atexit(program_free_monitors);
 	log_init(info->name, c->verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
 	/* Before the device exists, so no thread can ever take these signals */
 	c->stop_fd = program_signal_fd(&err);
@@ -196,25 +240,75 @@ void program_parse(const struct program_info *info, int argc, char **argv,
 }
 
 /**
- * program_log_stop_reason() - Log which signal ended the program, if any
- * @sfd:	signalfd
+ * program_stop_fd() - One fd readable when the program must stop
+ * @signal_fd:	signalfd of the termination signals
+ * @quit_fd:	eventfd the quit command writes
+ * @errp:	set on failure
+ *
+ * The server polls a single stop fd: an epoll set of both is readable when
+ * either is.
+ *
+ * Return: the epoll fd, or -1
  */
-static void program_log_stop_reason(int sfd)
+static int program_stop_fd(int signal_fd, int quit_fd, struct error **errp)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int fd = epoll_create1(EPOLL_CLOEXEC);
+
+	if (fd < 0) {
+		error_setg_errno(errp, errno, "cannot create an epoll set");
+		return -1;
+	}
+	ev.data.fd = signal_fd;
+	if (epoll_ctl(fd, EPOLL_CTL_ADD, signal_fd, &ev) < 0)
+		goto fail;
+	ev.data.fd = quit_fd;
+	if (epoll_ctl(fd, EPOLL_CTL_ADD, quit_fd, &ev) < 0)
+		goto fail;
+	return fd;
+fail:
+	error_setg_errno(errp, errno, "cannot watch the stop fds");
+	close(fd);
+	return -1;
+}
+
+/**
+ * program_stop_cause() - Why the server stopped, logging a signal
+ * @signal_fd:	signalfd of the termination signals
+ * @quit_fd:	eventfd the quit command writes
+ * @ok:		the server's result
+ *
+ * Return: the SHUTDOWN reason
+ */
+static enum qmp_shutdown_cause program_stop_cause(int signal_fd, int quit_fd,
+						  bool ok)
 {
 	struct signalfd_siginfo si;
+	uint64_t n;
 
-	if (read(sfd, &si, sizeof(si)) == sizeof(si))
+	if (read(signal_fd, &si, sizeof(si)) == sizeof(si)) {
 		log_info("received %s, shutting down", strsignal(si.ssi_signo));
+		return QMP_SHUTDOWN_CAUSE_HOST_SIGNAL;
+	}
+	if (read(quit_fd, &n, sizeof(n)) == sizeof(n)) {
+		log_info("shutting down: quit");
+		return QMP_SHUTDOWN_CAUSE_HOST_QMP_QUIT;
+	}
+	return ok ? QMP_SHUTDOWN_CAUSE_FRONTEND_GONE
+		  : QMP_SHUTDOWN_CAUSE_HOST_ERROR;
 }
 
 /**
  * program_serve() - Serve a device over vhost-user until told to stop
  * @info:	program description
  * @dev:	device to serve
- * @c:		common options (socket path or fd)
+ * @c:		common options (socket path or fd, monitors)
  * @device_opts:	device-specific server options (device requests,
  *		GET_QUEUE_NUM's answer), or NULL; the socket is taken from @c
  * @errp:	error on failure to set up or serve
+ *
+ * The monitors' sockets exist before the vhost-user socket does, so a
+ * manager that waits for the latter can connect to both.
  *
  * Return: true on a clean stop
  */
@@ -223,24 +317,57 @@ bool program_serve(const struct program_info *info, struct virtio_device *dev,
 		   const struct vu_server_options *device_opts,
 		   struct error **errp)
 {
+	struct qmp_shutdown_data shutdown = { .guest = false };
 	struct vu_server_options opts = { 0 };
-	struct vu_server *srv;
-	bool ok;
+	struct qmp_monitor *mon = NULL;
+	struct vu_server *srv = NULL;
+	struct qmp_target target;
+	int quit_fd, stop_fd = -1;
+	bool ok = false;
 
 	if (device_opts)
 		opts = *device_opts;
 	opts.socket_path = c->socket_path;
 	opts.fd = c->fd;
+	quit_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (quit_fd < 0) {
+		error_setg_errno(errp, errno, "cannot create an eventfd");
+		return false;
+	}
+	qmp_target_init(&target, info->name, dev, quit_fd, &opts);
+	stop_fd = program_stop_fd(c->stop_fd, quit_fd, errp);
+	if (stop_fd < 0)
+		goto out;
+	if (info->qmp_attach && !info->qmp_attach(&target, errp))
+		goto out;
+	if (program_monitors.n_specs) {
+		mon = qmp_monitor_new(&program_monitors, &target, errp);
+		if (!mon)
+			goto out;
+	}
 	srv = vu_server_new(dev, &opts, errp);
 	if (!srv)
-		return false;
+		goto out;
+	qmp_target_set_server(&target, srv);
+	if (mon && !qmp_monitor_start(mon, errp))
+		goto out;
 	if (c->socket_path)
 		log_info("ready: attach with -chardev socket,id=vu0,path=%s",
 			 c->socket_path);
 	else
 		log_info("ready: serving inherited fd %d", c->fd);
-	ok = vu_server_run(srv, c->stop_fd, errp);
-	program_log_stop_reason(c->stop_fd);
+	ok = vu_server_run(srv, stop_fd, errp);
+	shutdown.reason = program_stop_cause(c->stop_fd, quit_fd, ok);
+	__atomic_store_n(&target.shutting_down, true, __ATOMIC_RELAXED);
+	qmp_event_send_shutdown(&shutdown);
+out:
+	/* No handler uses the server from here; its last events still go out */
+	qmp_target_set_server(&target, NULL);
 	vu_server_free(srv);
+	qmp_monitor_free(mon);
+	qmp_target_fini(&target);
+	if (stop_fd >= 0)
+		close(stop_fd);
+	close(quit_fd);
 	return ok;
 }

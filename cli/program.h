@@ -15,6 +15,8 @@
 
 #include "cli/options.h"
 #include "devices/virtio/virtio-device.h"
+#include "qmp/monitor.h"
+#include "qmp/qmp-target.h"
 #include "transport/vhost-user-server.h"
 #include "util/error.h"
 
@@ -29,6 +31,8 @@ struct program_common {
 	bool version;
 	bool verbose;
 	int stop_fd; /* signalfd of SIGTERM/SIGINT/SIGHUP (program_parse) */
+	/* QMP monitors: --chardev, --monitor, --qmp as given */
+	struct cli_list chardevs, monitors, qmps;
 };
 
 struct program_info {
@@ -36,6 +40,8 @@ struct program_info {
 	const char *summary;	     /* one paragraph for --help */
 	const char *backend_type;    /* VHostUserBackendType: "block", "net" */
 	const char *const *features; /* capability features, NULL-terminated */
+	/* Optional: the device's QMP part (listeners for its events) */
+	bool (*qmp_attach)(struct qmp_target *t, struct error **errp);
 };
 
 /*
@@ -53,9 +59,10 @@ void program_parse(const struct program_info *info, int argc, char **argv,
 void program_usage_error(const struct program_info *info, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 /*
- * program_serve() - serve @dev over vhost-user until SIGTERM/SIGINT/SIGHUP (or,
- * for an inherited connected socket, until the front-end leaves), then end
- * the session cleanly and remove the socket file. @device_opts (or NULL)
+ * program_serve() - serve @dev over vhost-user, and the QMP monitors, until
+ * SIGTERM/SIGINT/SIGHUP or quit (or, for an inherited connected socket, until
+ * the front-end leaves), then send SHUTDOWN, end the session cleanly and
+ * remove the socket files. @device_opts (or NULL)
  * carries the device-specific server options: the vhost-user requests the
  * device gives meaning to (see vu_device_request) and GET_QUEUE_NUM's answer.
  */

@@ -19,6 +19,7 @@ static const struct program_info blk_program = {
 		   "vhost-user-blk-pci).",
 	.backend_type = "block",
 	.features = blk_features,
+	.qmp_attach = qmp_blk_attach,
 };
 
 static const char *const cache_choices[] = { "writeback", "none", NULL };
