@@ -34,3 +34,10 @@ def test_install_layout(build_dir, tmp_path, prog, kind):
     assert desc["type"] == kind
     assert desc["binary"] == binary and os.path.isabs(desc["binary"])
     assert desc["description"]
+
+    # The QMP reference generated from the schema documents every command
+    ref_path = str(tmp_path) + os.path.join(datadir, "doc", "qemu-dev", "qmp-reference.md")
+    with open(ref_path) as f:
+        ref = f.read()
+    for command in ("query-vhost-user", "block-resize", "set_link", "SHUTDOWN"):
+        assert command in ref, f"{command} missing from the QMP reference"

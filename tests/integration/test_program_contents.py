@@ -41,6 +41,19 @@ def test_net_program_has_no_blk_code(net_binary):
     assert not blk, f"blk code linked into {net_binary.name}: {blk[:10]}"
 
 
+def test_qmp_handlers_follow_the_device(blk_binary, net_binary):
+    """Each program has the monitor and only its own device's QMP commands."""
+    common = {"qmp_monitor_new", "qmp_commands", "qmp_schema_json",
+              "qmp_cmd_query_vhost_user", "qmp_cmd_quit"}
+    blk_cmds = {"qmp_cmd_block_resize", "qmp_cmd_query_blockstats"}
+    net_cmds = {"qmp_cmd_set_link", "qmp_cmd_query_net"}
+    blk, net = defined_symbols(blk_binary), defined_symbols(net_binary)
+    assert common | blk_cmds <= blk
+    assert common | net_cmds <= net
+    assert not blk & net_cmds, f"net commands in {blk_binary.name}"
+    assert not net & blk_cmds, f"block commands in {net_binary.name}"
+
+
 def test_blk_config_resolves(build_dir):
     mak = (build_dir / "vhost-user-blk-config.mak").read_text()
     enabled = {line.split("=")[0] for line in mak.splitlines()
