@@ -8,7 +8,9 @@ QEMU writes to a file, then powers off. Every boot is bounded by a timeout
 after which QEMU is killed. A plan with a reboot step boots the kernel more
 than once in the same QEMU process (and against the same vhost-user
 connection); the timeout bounds them all. Network boots run in the
-background (two guests talk to each other) until their report is awaited.
+background (two guests talk to each other) until their report is awaited,
+and so do disk boots started with start_disk(): a guest that waits for the
+host to act (a "QD-WAIT" line) is met with Boot.wait_console().
 """
 import os
 import random
@@ -125,7 +127,18 @@ class Guest:
 
     def boot(self, socket: Path, mode: str, ranges, seed: int, num_queues=1, cpus=1,
              timeout=BOOT_TIMEOUT, plan=(), marker=None) -> GuestReport:
-        """Boot once against the vhost-user socket @socket and return the report.
+        """Boot once against the vhost-user socket @socket and return the
+        report (see start_disk)."""
+        return self.start_disk(socket, mode, ranges, seed, num_queues, cpus, timeout,
+                               plan, marker).wait()
+
+    def start_disk(self, socket: Path, mode: str, ranges, seed: int, num_queues=1,
+                   cpus=1, timeout=BOOT_TIMEOUT, plan=(), marker=None,
+                   disk=None) -> "Boot":
+        """Start a guest on the vhost-user-blk socket @socket, or on the
+        QEMU options @disk (e.g. QEMU's own virtio-blk-pci; then @socket and
+        @num_queues are not used); it runs in the background until
+        Boot.wait() or Boot.kill().
 
         @ranges: [(offset, length)] in bytes, multiples of 512; range i's data
         is range_data(@seed, i, length). Each length
@@ -160,12 +173,12 @@ class Guest:
             params.append("qd.plan=" + ",".join(plan))
         if marker is not None:
             params.append(f"qd.marker={marker}")
-        devices = [
+        devices = disk or [
             "-chardev", f"socket,id=vu,path={socket}",
             "-device", f"vhost-user-blk-pci,chardev=vu,num-queues={num_queues}",
         ]
         return self.start(devices, params, payload=payload, cpus=cpus,
-                          reboots=reboots, timeout=timeout).wait()
+                          reboots=reboots, timeout=timeout)
 
     def boot_net(self, nic, params: dict, memory=NET_MEMORY, cpus=1,
                  timeout=BOOT_TIMEOUT, prefix=(), fatal=()) -> "Boot":
@@ -276,6 +289,31 @@ class Boot:
             text += f"\n[killed QEMU after {self.timeout:.0f}s]"
         self.report = GuestReport.parse(text, -1 if rc is None else rc, seconds)
         return self.report
+
+    def wait_console(self, marker: str, timeout: float) -> str:
+        """Wait until the guest printed a console line holding @marker, at
+        most @timeout seconds; return that line. A guest that talks to the
+        host (e.g. "QD-WAIT ...": now change the device) stops there until
+        the host acts, so a wait that fails kills QEMU and raises
+        TimeoutError with the report: QEMU exited, said a fatal message,
+        or the guest never got there."""
+        deadline = time.monotonic() + timeout
+        while True:
+            text = self.console.read_text(errors="replace") \
+                if self.console.exists() else ""
+            whole = text[:text.rfind("\n") + 1]    # a line still being written
+            line = next((raw.strip() for raw in whole.splitlines() if marker in raw),
+                        None)
+            if line is not None:
+                return line
+            if not self.running() or self.fatal_seen() or time.monotonic() > deadline:
+                why = "QEMU exited" if not self.running() else \
+                    self.fatal_seen() or f"not within {timeout:.0f}s"
+                self.kill()
+                report = self.wait()
+                raise TimeoutError(f"no console line with \"{marker}\" ({why})\n"
+                                   f"{report.describe()}")
+            time.sleep(self.POLL)
 
     def fatal_seen(self) -> str:
         """The first message of @fatal in QEMU's output so far, or ""."""
