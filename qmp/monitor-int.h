@@ -19,6 +19,7 @@
 #include <sys/types.h>
 
 #include "qmp/monitor.h"
+#include "util/unix-socket.h"
 
 /* A closing client that does not read its last output is dropped after this */
 #define QMP_CLOSE_TIMEOUT_MS 1000
@@ -43,11 +44,9 @@ struct qmp_listener {
 	struct qmp_monitor *mon;
 	char *chardev_id;
 	int fd;
-	char *path;	/* created by us: unlinked if still ours */
-	dev_t sock_dev; /* identity of the socket file we created */
-	ino_t sock_ino;
-	bool pretty;	      /* indented output */
-	bool watched;	      /* in the epoll set: accepting */
+	struct unix_socket_file file; /* created by us: removed if ours */
+	bool pretty;		      /* indented output */
+	bool watched;		      /* in the epoll set: accepting */
 	uint64_t retry_at_ms; /* accept() paused after a failure until then */
 	unsigned int n_clients;
 };

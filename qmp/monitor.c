@@ -11,7 +11,6 @@
  * Copyright (c) 2026 qemu-dev authors
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -19,9 +18,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/time.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -523,110 +520,6 @@ static void *qmp_monitor_thread(void *opaque)
 }
 
 /**
- * qmp_unlink_stale_socket() - Remove a socket file nobody listens on
- * @path:	socket path
- * @errp:	set if a non-socket file is there, or a server listens
- *
- * Return: true if @path is free to bind
- */
-static bool qmp_unlink_stale_socket(const char *path, struct error **errp)
-{
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	struct stat st;
-	int fd, r;
-
-	if (lstat(path, &st) < 0) {
-		if (errno == ENOENT)
-			return true;
-		error_setg_errno(errp, errno, "socket path %s", path);
-		return false;
-	}
-	if (!S_ISSOCK(st.st_mode)) {
-		error_setg(errp, "socket path %s exists and is not a socket",
-			   path);
-		return false;
-	}
-	/*
-	 * Stale means connect() is refused. A full backlog (EAGAIN) or any
-	 * other answer leaves the file to whoever owns it; non-blocking, as
-	 * a blocking connect() would wait for room in that backlog.
-	 */
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0) {
-		error_setg_errno(errp, errno, "socket");
-		return false;
-	}
-	memcpy(addr.sun_path, path, strlen(path) + 1);
-	r = connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ? errno : 0;
-	close(fd);
-	if (r == 0 || r == EAGAIN || r == EINPROGRESS) {
-		error_setg(errp, "socket path %s: another server is listening",
-			   path);
-		return false;
-	}
-	if (r != ECONNREFUSED && r != ENOENT) {
-		error_setg_errno(errp, r,
-				 "socket path %s: probing for a server", path);
-		return false;
-	}
-	if (unlink(path) < 0 && errno != ENOENT) {
-		error_setg_errno(errp, errno, "removing stale socket %s", path);
-		return false;
-	}
-	return true;
-}
-
-/**
- * qmp_listener_create() - Create a listening socket at @path
- * @l:		listener; fd, path and the file's identity are set
- * @path:	socket path
- * @errp:	set on failure
- *
- * Return: true if listening
- */
-static bool qmp_listener_create(struct qmp_listener *l, const char *path,
-				struct error **errp)
-{
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	struct stat st;
-	int fd;
-
-	if (strlen(path) >= sizeof(addr.sun_path)) {
-		error_setg(errp, "socket path %s is longer than %zu bytes",
-			   path, sizeof(addr.sun_path) - 1);
-		return false;
-	}
-	memcpy(addr.sun_path, path, strlen(path) + 1);
-	if (!qmp_unlink_stale_socket(path, errp))
-		return false;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0) {
-		error_setg_errno(errp, errno, "socket");
-		return false;
-	}
-	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-		error_setg_errno(errp, errno, "bind %s", path);
-		close(fd);
-		return false;
-	}
-	l->path = strdup(path);
-	if (!l->path || stat(path, &st) < 0 ||
-	    listen(fd, QMP_MAX_CLIENTS) < 0) {
-		error_setg_errno(errp, l->path ? errno : ENOMEM, "listen on %s",
-				 path);
-		unlink(path);
-		close(fd);
-		free(l->path);
-		l->path = NULL;
-		return false;
-	}
-	l->sock_dev = st.st_dev;
-	l->sock_ino = st.st_ino;
-	l->fd = fd;
-	return true;
-}
-
-/**
  * qmp_listener_adopt() - Take an inherited listening socket
  * @l:		listener; fd is set on success
  * @fd:		the socket (fd=)
@@ -637,33 +530,12 @@ static bool qmp_listener_create(struct qmp_listener *l, const char *path,
 static bool qmp_listener_adopt(struct qmp_listener *l, int fd,
 			       struct error **errp)
 {
-	int domain, type, listening, flags;
-	socklen_t len = sizeof(int);
+	bool listening;
 
-	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0) {
-		error_setg_errno(errp, errno, "fd %d is not a socket", fd);
+	if (!unix_socket_adopt(fd, &listening, errp))
 		return false;
-	}
-	len = sizeof(int);
-	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 ||
-	    domain != AF_UNIX || type != SOCK_STREAM) {
-		error_setg(errp, "fd %d is not a UNIX stream socket", fd);
-		return false;
-	}
-	len = sizeof(int);
-	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0 ||
-	    !listening) {
+	if (!listening) {
 		error_setg(errp, "fd %d is not a listening socket", fd);
-		return false;
-	}
-	flags = fcntl(fd, F_GETFD);
-	if (flags < 0 || fcntl(fd, F_SETFD, flags | FD_CLOEXEC) < 0) {
-		error_setg_errno(errp, errno, "fd %d: FD_CLOEXEC", fd);
-		return false;
-	}
-	flags = fcntl(fd, F_GETFL);
-	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
-		error_setg_errno(errp, errno, "fd %d: O_NONBLOCK", fd);
 		return false;
 	}
 	l->fd = fd;
@@ -703,7 +575,8 @@ static bool qmp_listener_init(struct qmp_monitor *mon, struct qmp_listener *l,
 		return false;
 	}
 	if (spec->path)
-		ok = qmp_listener_create(l, spec->path, errp);
+		ok = (l->fd = unix_socket_listen(spec->path, QMP_MAX_CLIENTS,
+						 &l->file, errp)) >= 0;
 	else
 		ok = qmp_listener_adopt(l, spec->fd, errp);
 	if (!ok) {
@@ -774,7 +647,7 @@ struct qmp_monitor *qmp_monitor_new(const struct qmp_monitor_config *cfg,
 fail:
 	/* Inherited sockets stay with the caller */
 	for (i = 0; i < mon->n_listeners; i++)
-		if (!mon->listeners[i].path)
+		if (!mon->listeners[i].file.path)
 			mon->listeners[i].fd = -1;
 	qmp_monitor_free(mon);
 	return NULL;
@@ -849,7 +722,6 @@ static void qmp_monitor_stop(struct qmp_monitor *mon)
 void qmp_monitor_free(struct qmp_monitor *mon)
 {
 	struct qmp_client *c;
-	struct stat st;
 	unsigned int i;
 
 	if (!mon)
@@ -870,10 +742,7 @@ void qmp_monitor_free(struct qmp_monitor *mon)
 
 		if (l->fd >= 0)
 			close(l->fd);
-		if (l->path && lstat(l->path, &st) == 0 &&
-		    st.st_dev == l->sock_dev && st.st_ino == l->sock_ino)
-			unlink(l->path);
-		free(l->path);
+		unix_socket_file_remove(&l->file);
 		free(l->chardev_id);
 	}
 	free(mon->listeners);

@@ -17,20 +17,18 @@
  * Copyright (c) 2026 qemu-dev authors
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "transport/vhost-user-server.h"
 #include "transport/vhost-user-session.h"
 #include "util/log.h"
+#include "util/unix-socket.h"
 
 /* Pending connections: one is served, others are refused at once anyway */
 #define VU_LISTEN_BACKLOG 2
@@ -42,9 +40,7 @@ struct vu_server {
 	struct vu_session *session;
 	int listen_fd; /* -1 when serving an inherited connected socket */
 	int conn_fd;   /* inherited connected socket, until run() takes it */
-	char *socket_path; /* created by us: unlinked by vu_server_free() */
-	dev_t sock_dev;	   /* identity of the socket file we created */
-	ino_t sock_ino;
+	struct unix_socket_file sock_file; /* ours: removed by free() */
 	void (*session_event)(void *opaque, bool connected, const char *reason);
 	void *event_opaque;
 	int hold_fd;	    /* eventfd: vu_server_hold() wakes the loop */
@@ -59,114 +55,6 @@ struct vu_server {
 #define REASON_LINK	"link down"
 
 /**
- * vu_unlink_stale_socket() - Remove a socket file left by a previous server
- * @path:	socket path
- * @errp:	set if a non-socket file is there, or a server still listens
- *
- * Return: true if @path is free to bind
- */
-static bool vu_unlink_stale_socket(const char *path, struct error **errp)
-{
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	struct stat st;
-	int fd, r;
-
-	if (lstat(path, &st) < 0) {
-		if (errno == ENOENT)
-			return true;
-		error_setg_errno(errp, errno, "socket path %s", path);
-		return false;
-	}
-	if (!S_ISSOCK(st.st_mode)) {
-		error_setg(errp, "socket path %s exists and is not a socket",
-			   path);
-		return false;
-	}
-	/*
-	 * Only a socket nobody listens on is stale: connect() says so with
-	 * ECONNREFUSED. Anything else (success, EAGAIN from a server whose
-	 * backlog is full, EACCES, ...) leaves the file alone. Non-blocking,
-	 * as a blocking connect() waits for room in that backlog.
-	 */
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0) {
-		error_setg_errno(errp, errno, "socket");
-		return false;
-	}
-	memcpy(addr.sun_path, path, strlen(path) + 1);
-	r = connect(fd, (struct sockaddr *)&addr, sizeof(addr));
-	if (r < 0)
-		r = errno;
-	close(fd);
-	if (r == 0 || r == EAGAIN || r == EINPROGRESS) {
-		error_setg(errp, "socket path %s: another server is listening",
-			   path);
-		return false;
-	}
-	if (r != ECONNREFUSED && r != ENOENT) {
-		error_setg_errno(errp, r,
-				 "socket path %s: probing for a server", path);
-		return false;
-	}
-	if (unlink(path) < 0 && errno != ENOENT) {
-		error_setg_errno(errp, errno, "removing stale socket %s", path);
-		return false;
-	}
-	return true;
-}
-
-/**
- * vu_server_listen() - Create the listening socket at opts->socket_path
- * @srv:	server; listen_fd, socket_path and its identity are set
- * @path:	socket path
- * @errp:	set on failure
- *
- * Return: true if listening
- */
-static bool vu_server_listen(struct vu_server *srv, const char *path,
-			     struct error **errp)
-{
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	struct stat st;
-	int fd;
-
-	if (strlen(path) >= sizeof(addr.sun_path)) {
-		error_setg(errp, "socket path %s is longer than %zu bytes",
-			   path, sizeof(addr.sun_path) - 1);
-		return false;
-	}
-	memcpy(addr.sun_path, path, strlen(path) + 1);
-	if (!vu_unlink_stale_socket(path, errp))
-		return false;
-
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0) {
-		error_setg_errno(errp, errno, "socket");
-		return false;
-	}
-	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-		error_setg_errno(errp, errno, "bind %s", path);
-		close(fd);
-		return false;
-	}
-	srv->socket_path = strdup(path);
-	if (!srv->socket_path || stat(path, &st) < 0 ||
-	    listen(fd, VU_LISTEN_BACKLOG) < 0) {
-		error_setg_errno(errp, srv->socket_path ? errno : ENOMEM,
-				 "listen on %s", path);
-		unlink(path);
-		close(fd);
-		free(srv->socket_path);
-		srv->socket_path = NULL;
-		return false;
-	}
-	srv->sock_dev = st.st_dev;
-	srv->sock_ino = st.st_ino;
-	srv->listen_fd = fd;
-	return true;
-}
-
-/**
  * vu_server_adopt_fd() - Take an inherited socket: listening or connected
  * @srv:	server; listen_fd or conn_fd is set
  * @fd:		the socket (--fd); owned by the server on success
@@ -177,37 +65,16 @@ static bool vu_server_listen(struct vu_server *srv, const char *path,
 static bool vu_server_adopt_fd(struct vu_server *srv, int fd,
 			       struct error **errp)
 {
-	int domain, type, listening, flags;
-	socklen_t len = sizeof(int);
+	bool listening;
 
-	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0) {
-		error_setg_errno(errp, errno, "--fd %d is not a socket", fd);
+	if (!unix_socket_adopt(fd, &listening, errp)) {
+		error_prepend(errp, "--fd: ");
 		return false;
 	}
-	len = sizeof(int);
-	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 ||
-	    domain != AF_UNIX || type != SOCK_STREAM) {
-		error_setg(errp, "--fd %d is not a UNIX stream socket", fd);
-		return false;
-	}
-	len = sizeof(int);
-	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0) {
-		error_setg_errno(errp, errno, "--fd %d: SO_ACCEPTCONN", fd);
-		return false;
-	}
-	flags = fcntl(fd, F_GETFD);
-	if (flags >= 0)
-		fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
-	if (!listening) {
+	if (listening)
+		srv->listen_fd = fd;
+	else
 		srv->conn_fd = fd;
-		return true;
-	}
-	flags = fcntl(fd, F_GETFL);
-	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
-		error_setg_errno(errp, errno, "--fd %d: O_NONBLOCK", fd);
-		return false;
-	}
-	srv->listen_fd = fd;
 	return true;
 }
 
@@ -273,9 +140,12 @@ struct vu_server *vu_server_new(struct virtio_device *dev,
 	srv->session->device_requests = opts->device_requests;
 	srv->session->n_device_requests = opts->n_device_requests;
 	srv->session->queue_num = opts->queue_num;
-	if (opts->socket_path)
-		ok = vu_server_listen(srv, opts->socket_path, errp);
-	else
+	if (opts->socket_path) {
+		srv->listen_fd =
+			unix_socket_listen(opts->socket_path, VU_LISTEN_BACKLOG,
+					   &srv->sock_file, errp);
+		ok = srv->listen_fd >= 0;
+	} else
 		ok = vu_server_adopt_fd(srv, opts->fd, errp);
 	if (!ok) {
 		vu_session_free(srv->session);
@@ -554,8 +424,6 @@ bool vu_server_run(struct vu_server *srv, int stop_fd, struct error **errp)
  */
 void vu_server_free(struct vu_server *srv)
 {
-	struct stat st;
-
 	if (!srv)
 		return;
 	if (vu_session_active(srv->session))
@@ -566,10 +434,7 @@ void vu_server_free(struct vu_server *srv)
 		close(srv->listen_fd);
 	if (srv->conn_fd >= 0)
 		close(srv->conn_fd);
-	if (srv->socket_path && lstat(srv->socket_path, &st) == 0 &&
-	    st.st_dev == srv->sock_dev && st.st_ino == srv->sock_ino)
-		unlink(srv->socket_path);
-	free(srv->socket_path);
+	unix_socket_file_remove(&srv->sock_file);
 	free(srv);
 }
 

@@ -38,7 +38,7 @@ struct dgram {
 	struct netdev nd;
 	struct netdev_sockaddr local, remote;
 	bool has_remote;
-	ino_t unix_ino; /* local path we bound, for unlinking */
+	struct unix_socket_file unix_file; /* local path we bound */
 	int fd;
 
 	/* Owner (queue 0's worker) only */
@@ -290,7 +290,7 @@ static void dgram_free(struct netdev *nd)
 
 	if (d->fd >= 0)
 		close(d->fd);
-	netdev_unix_unlink(&d->local, d->unix_ino);
+	unix_socket_file_remove(&d->unix_file);
 	free(d->rx_buf);
 	netdev_fini(nd);
 	free(d);
@@ -394,7 +394,7 @@ static bool dgram_open(struct dgram *d, struct error **errp)
 	}
 	d->fd = netdev_socket_new(&d->local, SOCK_DGRAM, errp);
 	return d->fd >= 0 &&
-	       netdev_socket_bind(d->fd, &d->local, &d->unix_ino, errp);
+	       netdev_socket_bind(d->fd, &d->local, &d->unix_file, errp);
 }
 
 /**

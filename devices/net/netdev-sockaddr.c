@@ -353,55 +353,31 @@ int netdev_socket_new(const struct netdev_sockaddr *sa, int type,
 }
 
 /**
- * netdev_unix_clear_stale() - Remove a socket left at @path by an earlier run
- * @path:	path about to be bound
- * @errp:	error
- *
- * Anything else at @path is left alone and refused: it is not ours.
- *
- * Return: true if @path is free now
- */
-static bool netdev_unix_clear_stale(const char *path, struct error **errp)
-{
-	struct stat st;
-
-	if (lstat(path, &st)) {
-		if (errno == ENOENT)
-			return true;
-		error_setg_errno(errp, errno, "cannot check %s", path);
-		return false;
-	}
-	if (!S_ISSOCK(st.st_mode)) {
-		error_setg(errp, "%s exists and is not a socket", path);
-		return false;
-	}
-	if (unlink(path) && errno != ENOENT) {
-		error_setg_errno(errp, errno, "cannot remove the old socket %s",
-				 path);
-		return false;
-	}
-	return true;
-}
-
-/**
  * netdev_socket_bind() - Bind a socket to @sa
  * @fd:		socket
  * @sa:		inet or unix address
- * @ino:	set to the inode of the unix path bound, else 0
+ * @file:	records the unix path bound (left empty for inet)
  * @errp:	error
  *
  * Return: true on success
  */
-bool netdev_socket_bind(int fd, const struct netdev_sockaddr *sa, ino_t *ino,
-			struct error **errp)
+bool netdev_socket_bind(int fd, const struct netdev_sockaddr *sa,
+			struct unix_socket_file *file, struct error **errp)
 {
 	const struct sockaddr_un *un = (const void *)&sa->ss;
-	int one = 1;
-	struct stat st;
+	socklen_t len = sizeof(int);
+	int one = 1, type;
 
-	*ino = 0;
 	if (sa->ss.ss_family == AF_UNIX) {
-		if (!netdev_unix_clear_stale(un->sun_path, errp))
+		/* Probe the path with a socket of our own type */
+		if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len)) {
+			error_setg_errno(errp, errno,
+					 "cannot get the type of "
+					 "the socket for %s",
+					 sa->text);
+			return false;
+		}
+		if (!unix_socket_clear_stale(un->sun_path, type, errp))
 			return false;
 	} else if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
 			      sizeof(one))) {
@@ -412,26 +388,10 @@ bool netdev_socket_bind(int fd, const struct netdev_sockaddr *sa, ino_t *ino,
 		error_setg_errno(errp, errno, "cannot bind to %s", sa->text);
 		return false;
 	}
-	if (sa->ss.ss_family == AF_UNIX && !lstat(un->sun_path, &st))
-		*ino = st.st_ino;
+	if (sa->ss.ss_family == AF_UNIX &&
+	    !unix_socket_file_record(file, un->sun_path, errp))
+		return false;
 	return true;
-}
-
-/**
- * netdev_unix_unlink() - Remove the path we bound, if it is still ours
- * @sa:		the address bound
- * @ino:	inode recorded by netdev_socket_bind(), 0 for none
- */
-void netdev_unix_unlink(const struct netdev_sockaddr *sa, ino_t ino)
-{
-	const struct sockaddr_un *un = (const void *)&sa->ss;
-	struct stat st;
-
-	if (!ino || sa->ss.ss_family != AF_UNIX)
-		return;
-	if (!lstat(un->sun_path, &st) && S_ISSOCK(st.st_mode) &&
-	    st.st_ino == ino)
-		unlink(un->sun_path);
 }
 
 /**

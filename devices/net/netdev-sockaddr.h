@@ -17,6 +17,7 @@
 
 #include "devices/net/netdev-int.h"
 #include "util/error.h"
+#include "util/unix-socket.h"
 
 enum netdev_sockaddr_type {
 	NETDEV_SOCKADDR_INET,
@@ -49,14 +50,13 @@ bool netdev_sockaddr_is_multicast(const struct netdev_sockaddr *sa);
 int netdev_socket_new(const struct netdev_sockaddr *sa, int type,
 		      struct error **errp);
 /*
- * netdev_socket_bind() - bind @fd to @sa; a unix path left by an earlier
- * run is removed first, but only if it is a socket. *@ino gets the inode
- * of a unix path bound (for netdev_unix_unlink()), else 0.
+ * netdev_socket_bind() - bind @fd to @sa; a unix path left by an earlier run
+ * with nobody bound to it is replaced, a live one refused
+ * (unix_socket_clear_stale()). @file records a unix path bound, so that
+ * unix_socket_file_remove() removes it at the end only if it is still ours.
  */
-bool netdev_socket_bind(int fd, const struct netdev_sockaddr *sa, ino_t *ino,
-			struct error **errp);
-/* netdev_unix_unlink() - remove the bound path of @sa if still inode @ino */
-void netdev_unix_unlink(const struct netdev_sockaddr *sa, ino_t ino);
+bool netdev_socket_bind(int fd, const struct netdev_sockaddr *sa,
+			struct unix_socket_file *file, struct error **errp);
 /*
  * netdev_fd_adopt() - check that @sa's inherited fd is a socket of @type,
  * make it non-blocking and close-on-exec

@@ -60,11 +60,11 @@ struct stream {
 	struct netdev nd;
 	bool server;
 	struct netdev_sockaddr addr;
-	unsigned int reconnect; /* seconds, 0: never */
-	ino_t unix_ino;		/* path we bound as server, for unlinking */
-	int listen_fd;		/* server: listening socket */
-	int timer_fd;		/* client with reconnect: next attempt */
-	int wake_fd;		/* eventfd: other threads need the owner */
+	unsigned int reconnect;		   /* seconds, 0: never */
+	struct unix_socket_file unix_file; /* path we bound as server */
+	int listen_fd;			   /* server: listening socket */
+	int timer_fd; /* client with reconnect: next attempt */
+	int wake_fd;  /* eventfd: other threads need the owner */
 
 	/* Under @lock: the connection as the senders see it */
 	pthread_mutex_t lock;
@@ -977,7 +977,7 @@ static void stream_free(struct netdev *nd)
 	stream_close(&s->listen_fd);
 	stream_close(&s->timer_fd);
 	stream_close(&s->wake_fd);
-	netdev_unix_unlink(&s->addr, s->unix_ino);
+	unix_socket_file_remove(&s->unix_file);
 	pthread_mutex_destroy(&s->lock);
 	free(s->tx_buf);
 	free(s->rx_buf);
@@ -1023,7 +1023,7 @@ static bool stream_listen(struct stream *s, struct error **errp)
 	}
 	s->listen_fd = netdev_socket_new(&s->addr, SOCK_STREAM, errp);
 	if (s->listen_fd < 0 ||
-	    !netdev_socket_bind(s->listen_fd, &s->addr, &s->unix_ino, errp))
+	    !netdev_socket_bind(s->listen_fd, &s->addr, &s->unix_file, errp))
 		return false;
 	if (listen(s->listen_fd, 1)) {
 		error_setg_errno(errp, errno, "cannot listen on %s",

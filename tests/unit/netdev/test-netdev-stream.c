@@ -991,7 +991,8 @@ static void expect_error(const char *spec, const char *expected)
 static void test_errors(struct fixture *f, gconstpointer data)
 {
 	unsigned int port = free_tcp_port();
-	int pipefd[2], dg, lfd, sv[2];
+	int pipefd[2], dg, lfd, sv[2], live;
+	struct stat st_before, st_after;
 	char *spec, *msg, *file;
 
 	expect_error("stream,id=n0",
@@ -1036,6 +1037,24 @@ static void test_errors(struct fixture *f, gconstpointer data)
 	msg = g_strdup_printf("netdev n0: %s exists and is not a socket", file);
 	expect_error(spec, msg);
 	g_assert_true(g_file_test(file, G_FILE_TEST_IS_REGULAR));
+	g_free(msg);
+	g_free(spec);
+	g_free(file);
+
+	/*
+	 * A server path where another server listens: refused, and its
+	 * socket file left in place (it used to be removed and replaced)
+	 */
+	file = g_build_filename(f->dir, "live", NULL);
+	live = raw_unix(file, true);
+	g_assert_true(stat(file, &st_before) == 0);
+	spec = stream_spec("n0", true, file);
+	msg = g_strdup_printf(
+		"netdev n0: %s: another server is listening on it", file);
+	expect_error(spec, msg);
+	g_assert_true(stat(file, &st_after) == 0);
+	g_assert_cmpuint(st_after.st_ino, ==, st_before.st_ino);
+	close(live);
 	g_free(msg);
 	g_free(spec);
 	g_free(file);
