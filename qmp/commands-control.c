@@ -140,19 +140,12 @@ bool qmp_cmd_query_status(struct qmp_request *req, struct qmp_status_info *ret,
 			  struct error **errp)
 {
 	struct vu_server_info info;
-	struct vu_server *srv;
-	bool ok;
 
 	if (__atomic_load_n(&req->target->shutting_down, __ATOMIC_RELAXED)) {
 		ret->status = QMP_RUN_STATE_SHUTDOWN;
 		return true;
 	}
-	srv = qmp_target_lock(req->target, errp);
-	if (!srv)
-		return false;
-	ok = vu_server_query(srv, &info, errp);
-	qmp_target_unlock(req->target);
-	if (!ok)
+	if (!qmp_target_query(req->target, &info, errp))
 		return false;
 	ret->status = qmp_run_state(req->target, &info);
 	ret->running = ret->status == QMP_RUN_STATE_RUNNING;

@@ -126,18 +126,11 @@ bool qmp_cmd_query_vhost_user(struct qmp_request *req,
 {
 	struct virtio_device *dev = req->target->dev;
 	struct vu_server_info info;
-	struct vu_server *srv;
 	unsigned int i;
 	bool ok = false;
 
-	srv = qmp_target_lock(req->target, errp);
-	if (!srv)
+	if (!qmp_target_query(req->target, &info, errp))
 		return false;
-	ok = vu_server_query(srv, &info, errp);
-	qmp_target_unlock(req->target);
-	if (!ok)
-		return false;
-	ok = false;
 	ret->connected = info.connected;
 	ret->backend_channel = info.backend_channel;
 	if (!qmp_feature_list(info.features, qmp_virtio_feature_name, dev,

@@ -52,6 +52,12 @@ void qmp_target_set_server(struct qmp_target *t, struct vu_server *srv);
  */
 struct vu_server *qmp_target_lock(struct qmp_target *t, struct error **errp);
 void qmp_target_unlock(struct qmp_target *t);
+/*
+ * qmp_target_query() - vu_server_query() under the target lock; false with
+ * *@errp set once the program is shutting down
+ */
+bool qmp_target_query(struct qmp_target *t, struct vu_server_info *info,
+		      struct error **errp);
 
 /*
  * qmp_blk_attach() - the block program's part (commands-blk.c): the

@@ -150,3 +150,24 @@ void qmp_target_unlock(struct qmp_target *t)
 {
 	pthread_mutex_unlock(&t->lock);
 }
+
+/**
+ * qmp_target_query() - The server's view of the session, for a handler
+ * @t:		target
+ * @info:	filled (info->queues allocated, the caller frees it)
+ * @errp:	set when shutting down or if the query fails
+ *
+ * Return: true on success
+ */
+bool qmp_target_query(struct qmp_target *t, struct vu_server_info *info,
+		      struct error **errp)
+{
+	struct vu_server *srv = qmp_target_lock(t, errp);
+	bool ok;
+
+	if (!srv)
+		return false;
+	ok = vu_server_query(srv, info, errp);
+	qmp_target_unlock(t);
+	return ok;
+}
