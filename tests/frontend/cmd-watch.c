@@ -40,7 +40,9 @@
 #define WATCH_QUEUE_SIZE      64
 #define WATCH_RAM_SIZE	      (4ULL << 20)
 #define WATCH_RX_BUF	      2048
-#define WATCH_MAX_FRAME	      1514
+/* A guest address no region covers: far above WATCH_RAM_SIZE */
+#define WATCH_OUTSIDE_GPA (1ULL << 40)
+#define WATCH_MAX_FRAME	  1514
 #define WATCH_STATUS_OK                                                        \
 	(VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |                \
 	 VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK)
@@ -115,6 +117,9 @@ static void watch_usage(FILE *f)
 	      "message; 'DISCONNECTED'\n"
 	      "if the back-end ends the session. Ends after --seconds or at "
 	      "EOF on stdin.\n"
+	      "A line 'break' on stdin (blk) posts a chain outside guest "
+	      "memory, which\n"
+	      "breaks queue 0, and prints 'BROKE queue=0'.\n"
 	      "Exit 0, 1 on a protocol error, 2 on bad usage.\n"
 	      "\n"
 	      "  --socket PATH         back-end socket (required)\n"
@@ -415,17 +420,54 @@ static enum watch_end watch_main_socket(struct watch *w, struct error **errp)
 }
 
 /**
- * watch_stdin() - stdin is readable: EOF ends the watch, data is ignored
+ * watch_break_queue() - Post a chain whose buffer lies outside guest memory
+ * @w:		watch on a blk device
+ *
+ * A driver bug the device must catch: it marks the queue broken
+ * (DEVICE_NEEDS_RESET) without touching anything outside the mapped
+ * regions. For tests of what a monitor reports then.
+ */
+static void watch_break_queue(struct watch *w)
+{
+	const struct vring_buf out = { .gpa = WATCH_OUTSIDE_GPA, .len = 16 };
+	const struct vring_buf in = { .gpa = WATCH_OUTSIDE_GPA + 16, .len = 1 };
+	struct blk_queue *q = &w->blk.queues[0];
+	uint64_t one = 1;
+
+	if (w->a->net || vring_driver_add(&q->vr, &out, 1, &in, 1, w) < 0) {
+		printf("BREAK-FAILED\n");
+	} else {
+		/* Never completed: GET_VRING_BASE may stop short of it */
+		q->in_flight++;
+		vring_driver_publish(&q->vr);
+		if (write(q->kick_fd, &one, sizeof(one)) != sizeof(one))
+			printf("BREAK-FAILED\n");
+		else
+			printf("BROKE queue=0\n");
+	}
+	fflush(stdout);
+}
+
+/**
+ * watch_stdin() - stdin is readable: EOF ends the watch; "break" on a line
+ * of its own posts a chain that breaks queue 0 (blk); other input is ignored
+ * @w:		watch
  * @open:	cleared at EOF or on a read error
  *
  * Return: true at EOF
  */
-static bool watch_stdin(bool *open)
+static bool watch_stdin(struct watch *w, bool *open)
 {
 	char buf[256];
-	ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+	ssize_t n = read(STDIN_FILENO, buf, sizeof(buf) - 1);
 
-	if (n > 0 || (n < 0 && (errno == EINTR || errno == EAGAIN)))
+	if (n > 0) {
+		buf[n] = '\0';
+		if (!strncmp(buf, "break\n", 6))
+			watch_break_queue(w);
+		return false;
+	}
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return false;
 	*open = false;
 	return n == 0;
@@ -474,7 +516,7 @@ static enum watch_end watch_loop(struct watch *w, struct error **errp)
 			if (e != WATCH_TIME)
 				return e;
 		}
-		if (pfd[2].revents && watch_stdin(&stdin_open))
+		if (pfd[2].revents && watch_stdin(w, &stdin_open))
 			return WATCH_STDIN;
 	}
 }

@@ -269,6 +269,36 @@ def test_session_events(program, watch):
     assert "VHOST_USER_CONNECTED" not in order, f"a second connect event: {order}"
 
 
+def test_broken_queue_event(program, watch):
+    """A chain outside guest memory breaks the queue: VIRTIO_STATUS_CHANGED
+    broken with the queue and a reason naming the descriptor, needs-reset in
+    query-status and the status bits, the queue marked broken; the program
+    keeps serving and the next front-end works."""
+    p = program("blk")
+    q = checked(p)
+    w = watch(p.vu_sock, "blk")
+    w.wait_line("READY")
+    w.proc.stdin.write(b"break\n")
+    w.proc.stdin.flush()
+    w.wait_line("BROKE")
+    broken = q.event("VIRTIO_STATUS_CHANGED",
+                     pred=lambda e: e["data"]["change"] == "broken")
+    assert broken["queue"] == 0, broken
+    assert "needs-reset" in broken["status"], broken
+    assert "queue 0" in broken["reason"] and "descriptor" in broken["reason"], broken
+    status = q.c.cmd("query-status")
+    assert status == {"running": False, "status": "needs-reset"}, status
+    vu = q.c.cmd("query-vhost-user")
+    assert vu["queues"][0]["broken"] and "needs-reset" in vu["status"], vu
+    stopped = w.stop()
+    assert stopped == 0, w.err_path.read_text(errors="replace")
+    q.event("VIRTIO_STATUS_CHANGED", pred=lambda e: e["data"]["change"] == "reset")
+    w2 = watch(p.vu_sock, "blk")
+    w2.wait_line("READY")
+    assert q.c.cmd("query-status")["status"] == "running"
+    assert w2.stop() == 0
+
+
 # ------------------------------------------------------------------- block
 
 def test_query_blockstats(program, frontend_tool):
