@@ -2,22 +2,27 @@
 /* QMP client connections: the greeting, the stream of JSON requests, their
  * checks and dispatch, and the bounded output buffer.
  *
- * Input is a byte stream parsed with one json_tokener per client, so a read
- * may hold several texts or a part of one. A text longer than
- * QMP_MAX_REQUEST_BYTES is refused and the connection closed: no client
- * makes the tokener grow without bound.
+ * Input is a byte stream that our lexer (qmp/json-stream.h) splits into
+ * JSON texts, checking every token as the bytes arrive, whatever the reads
+ * they came in: strings must be valid UTF-8 without raw control characters
+ * or lone surrogate escapes, as QEMU's parser wants them. json-c then
+ * builds each complete text, in strict mode, which leaves it the grammar.
+ * A text longer than QMP_MAX_REQUEST_BYTES is refused and the connection
+ * closed, so no client makes us buffer without bound.
  *
  * Parse errors are answered with a GenericError without "id", then input is
  * dropped up to the next line end or ASCII control character (other than
- * tab), which resynchronises a client as QEMU's JSON lexer does. A control
- * character other than tab, CR and LF, or a 0xFE/0xFF byte, inside a text
- * is how a client forces such a reset (qmp-spec): it ends the text with an
- * error at once. Between texts those bytes are ignored, as there is nothing
- * to reset.
+ * tab), outside of any string, which resynchronises a client as QEMU's JSON
+ * lexer does. A control character other than tab, CR and LF, or a
+ * 0xFE/0xFF byte, inside a text is how a client forces such a reset
+ * (qmp-spec): it ends the text with an error at once. Between texts those
+ * bytes are ignored, as there is nothing to reset.
  *
- * Output never blocks: what the socket does not take waits in a buffer of
- * at most QMP_MAX_OUTPUT_BYTES, and a client that lets it overflow is
- * disconnected.
+ * Output is ASCII, as QEMU's: every other character is written as a \uXXXX
+ * escape, and bytes that are not valid UTF-8 (a handler's file name, say)
+ * as U+FFFD, so a client never reads invalid UTF-8. It never blocks: what
+ * the socket does not take waits in a buffer of at most
+ * QMP_MAX_OUTPUT_BYTES, and a client that lets it overflow is disconnected.
  *
  * Copyright (c) 2026 qemu-dev authors
  */
@@ -141,6 +146,7 @@ void qmp_client_close(struct qmp_client *c)
 	c->listener->n_clients--;
 	json_tokener_free(c->tok);
 	c->tok = NULL;
+	json_stream_fini(&c->lexer);
 	free(c->out);
 	c->out = NULL;
 	c->out_start = c->out_end = c->out_cap = 0;
@@ -245,39 +251,93 @@ static bool qmp_client_reserve(struct qmp_client *c, size_t len)
 }
 
 /**
+ * qmp_u_escape() - Write a \uXXXX escape
+ * @out:	where, 6 bytes
+ * @v:		the UTF-16 code unit
+ */
+static void qmp_u_escape(char *out, unsigned int v)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	out[0] = '\\';
+	out[1] = 'u';
+	out[2] = hex[(v >> 12) & 0xf];
+	out[3] = hex[(v >> 8) & 0xf];
+	out[4] = hex[(v >> 4) & 0xf];
+	out[5] = hex[v & 0xf];
+}
+
+/**
+ * qmp_wire_char() - One character of a message as it goes on the wire
+ * @text:	the rest of the message
+ * @len:	its length, at least 1
+ * @out:	where to write the bytes (at most 12), or NULL to count them
+ * @n:		set to their number
+ *
+ * A line end becomes CRLF; a non-ASCII character, which JSON has only
+ * within strings, a \uXXXX escape (a surrogate pair above U+FFFF); a byte
+ * that is not valid UTF-8, \ufffd.
+ *
+ * Return: the bytes of @text used
+ */
+static size_t qmp_wire_char(const char *text, size_t len, char *out, size_t *n)
+{
+	uint32_t cp;
+	size_t used;
+
+	if (*text == '\n') {
+		*n = 2;
+		if (out)
+			memcpy(out, "\r\n", 2);
+		return 1;
+	}
+	if (!(*text & 0x80)) {
+		*n = 1;
+		if (out)
+			*out = *text;
+		return 1;
+	}
+	used = json_utf8_char(text, len, &cp);
+	if (!used) {
+		cp = 0xfffd;
+		used = 1;
+	}
+	*n = cp > 0xffff ? 12 : 6;
+	if (!out)
+		return used;
+	if (cp > 0xffff) {
+		cp -= 0x10000;
+		qmp_u_escape(out, 0xd800 + (cp >> 10));
+		qmp_u_escape(out + 6, 0xdc00 + (cp & 0x3ff));
+	} else {
+		qmp_u_escape(out, cp);
+	}
+	return used;
+}
+
+/**
  * qmp_client_send_text() - Queue one message and write what the socket takes
  * @c:		client; nothing happens if closed
  * @text:	one JSON text (pretty ones hold newlines)
  * @len:	its length
  *
  * The message ends with CRLF, and so does every line of a pretty one, as
- * QEMU's monitor writes them.
+ * QEMU's monitor writes them; it goes out in ASCII (qmp_wire_char()).
  */
 void qmp_client_send_text(struct qmp_client *c, const char *text, size_t len)
 {
-	const char *end = text + len, *nl;
-	size_t lines = 0;
+	size_t i, n, size = 2;
 	char *p;
 
 	if (c->dead)
 		return;
-	for (nl = text; (nl = memchr(nl, '\n', end - nl)); nl++)
-		lines++;
-	if (!qmp_client_reserve(c, len + lines + 2))
+	for (i = 0; i < len; size += n)
+		i += qmp_wire_char(text + i, len - i, NULL, &n);
+	if (!qmp_client_reserve(c, size))
 		return;
 	p = c->out + c->out_end;
-	while (text < end) {
-		nl = memchr(text, '\n', end - text);
-		if (!nl)
-			nl = end;
-		memcpy(p, text, nl - text);
-		p += nl - text;
-		text = nl;
-		if (text < end) {
-			*p++ = '\r';
-			*p++ = *text++;
-		}
-	}
+	for (i = 0; i < len; p += n)
+		i += qmp_wire_char(text + i, len - i, p, &n);
 	*p++ = '\r';
 	*p++ = '\n';
 	c->out_end = p - c->out;
@@ -530,103 +590,93 @@ void qmp_client_stop_reading(struct qmp_client *c)
 }
 
 /**
- * qmp_client_parse_error() - Answer a JSON parse error; recover
+ * qmp_client_parse_error() - Answer a JSON parse error
  * @c:		client
  * @what:	what was wrong
- * @recover:	drop input up to the next line end or control character
  */
-static void qmp_client_parse_error(struct qmp_client *c, const char *what,
-				   bool recover)
+static void qmp_client_parse_error(struct qmp_client *c, const char *what)
 {
 	struct error *err = NULL;
 
 	error_setg(&err, "JSON parse error, %s", what);
-	json_tokener_reset(c->tok);
-	c->in_text = false;
-	c->recovering = recover;
 	qmp_client_send_error(c, err, false, NULL);
 	error_free(err);
 }
 
 /**
- * qmp_client_parse() - Feed the tokener the start of @buf
- * @c:		client, within a text
- * @buf:	input, holding no reset byte (qmp_is_reset())
- * @len:	its length, at least 1
- *
- * Return: bytes used
+ * qmp_client_too_long() - Refuse a text over QMP_MAX_REQUEST_BYTES; close
+ * @c:		client
  */
-static size_t qmp_client_parse(struct qmp_client *c, const char *buf,
-			       size_t len)
+static void qmp_client_too_long(struct qmp_client *c)
 {
-	size_t room = QMP_MAX_REQUEST_BYTES - c->text_bytes, used;
-	enum json_tokener_error jerr;
 	struct error *err = NULL;
-	json_object *obj;
 
-	if (!room) {
-		log_warn("QMP client %lu: a request exceeds %d bytes: "
-			 "disconnecting",
-			 c->serial, QMP_MAX_REQUEST_BYTES);
-		error_setg(&err, "QMP input exceeds %d bytes",
-			   QMP_MAX_REQUEST_BYTES);
-		qmp_client_send_error(c, err, false, NULL);
-		error_free(err);
-		qmp_client_begin_close(c);
-		return len;
-	}
-	if (len > room)
-		len = room;
-	obj = json_tokener_parse_ex(c->tok, buf, (int)len);
-	jerr = json_tokener_get_error(c->tok);
-	used = json_tokener_get_parse_end(c->tok);
-	c->text_bytes += used;
-	if (jerr == json_tokener_continue)
-		return used;
-	if (jerr != json_tokener_success) {
-		qmp_client_parse_error(c, json_tokener_error_desc(jerr), true);
-		return used;
-	}
+	log_warn("QMP client %lu: a request exceeds %d bytes: disconnecting",
+		 c->serial, QMP_MAX_REQUEST_BYTES);
+	error_setg(&err, "QMP input exceeds %d bytes", QMP_MAX_REQUEST_BYTES);
+	qmp_client_send_error(c, err, false, NULL);
+	error_free(err);
+	qmp_client_begin_close(c);
+}
+
+/**
+ * qmp_client_text() - Build and answer a complete JSON text
+ * @c:		client
+ *
+ * The lexer checked every token and the nesting; json-c, strict, checks
+ * the grammar. A text it refuses is a parse error like a lexical one: the
+ * rest of the line is dropped.
+ */
+static void qmp_client_text(struct qmp_client *c)
+{
+	enum json_tokener_error jerr;
+	json_object *obj;
+	const char *text;
+	size_t len;
+
+	text = json_stream_text(&c->lexer, &len);
 	json_tokener_reset(c->tok);
-	c->in_text = false;
+	/* With its NUL: json-c needs the end of a number at the top level */
+	obj = json_tokener_parse_ex(c->tok, text, (int)len + 1);
+	jerr = json_tokener_get_error(c->tok);
+	if (jerr == json_tokener_success &&
+	    json_tokener_get_parse_end(c->tok) < len) {
+		json_object_put(obj);
+		jerr = json_tokener_error_parse_unexpected;
+	}
+	if (jerr == json_tokener_continue) {
+		/* A complete text for the lexer is one for json-c too */
+		jerr = json_tokener_error_parse_eof;
+	}
+	if (jerr != json_tokener_success) {
+		json_stream_recover(&c->lexer);
+		qmp_client_parse_error(c, json_tokener_error_desc(jerr));
+		return;
+	}
 	qmp_client_request(c, obj);
 	json_object_put(obj);
-	return used;
 }
 
 /**
- * qmp_is_reset() - Whether a byte forces a parser reset (qmp-spec)
- * @ch:		the byte
- *
- * Return: true for ASCII control characters other than tab, CR and LF,
- * and for 0xFE and 0xFF, which are never valid UTF-8
+ * qmp_client_event() - Handle what the lexer stopped at
+ * @c:		client
+ * @ev:		the lexer's event
  */
-static bool qmp_is_reset(unsigned char ch)
+static void qmp_client_event(struct qmp_client *c, enum json_stream_event ev)
 {
-	return (ch < 0x20 && ch != '\t' && ch != '\r' && ch != '\n') ||
-	       ch >= 0xfe;
-}
-
-/**
- * qmp_is_space() - Whether a byte is JSON whitespace
- * @ch:		the byte
- *
- * Return: true for space, tab, CR and LF
- */
-static bool qmp_is_space(unsigned char ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
-}
-
-/**
- * qmp_ends_recovery() - Whether input resumes after this byte
- * @ch:		the byte
- *
- * Return: true for a line end or a reset byte
- */
-static bool qmp_ends_recovery(unsigned char ch)
-{
-	return ch == '\n' || ch == '\r' || qmp_is_reset(ch);
+	switch (ev) {
+	case JSON_STREAM_MORE:
+		break;
+	case JSON_STREAM_TEXT:
+		qmp_client_text(c);
+		break;
+	case JSON_STREAM_ERROR:
+		qmp_client_parse_error(c, json_stream_error(&c->lexer));
+		break;
+	case JSON_STREAM_TOO_LONG:
+		qmp_client_too_long(c);
+		break;
+	}
 }
 
 /**
@@ -637,41 +687,12 @@ static bool qmp_ends_recovery(unsigned char ch)
  */
 static void qmp_client_input(struct qmp_client *c, const char *buf, size_t len)
 {
-	const unsigned char *u = (const unsigned char *)buf;
-	size_t off = 0, seg;
-	char what[48];
+	size_t off = 0, used;
 
 	while (off < len && c->reading) {
-		if (c->recovering) {
-			while (off < len && !qmp_ends_recovery(u[off]))
-				off++;
-			if (off < len) {
-				off++;
-				c->recovering = false;
-			}
-			continue;
-		}
-		if (!c->in_text) {
-			/* Not counted in a request's size */
-			while (off < len &&
-			       (qmp_is_space(u[off]) || qmp_is_reset(u[off])))
-				off++;
-			if (off == len)
-				break;
-			c->in_text = true;
-			c->text_bytes = 0;
-		}
-		for (seg = 0; off + seg < len && !qmp_is_reset(u[off + seg]);
-		     seg++)
-			;
-		if (!seg) {
-			snprintf(what, sizeof(what), "stray byte 0x%02x",
-				 u[off]);
-			qmp_client_parse_error(c, what, false);
-			off++;
-			continue;
-		}
-		off += qmp_client_parse(c, buf + off, seg);
+		qmp_client_event(c, json_stream_feed(&c->lexer, buf + off,
+						     len - off, &used));
+		off += used;
 	}
 }
 
@@ -694,7 +715,11 @@ static void qmp_client_read(struct qmp_client *c)
 		return;
 	}
 	if (n == 0) {
-		/* It may have shut down only its side: answer, then close */
+		/*
+		 * It may have shut down only its side: answer, then close. A
+		 * number or literal at the end was complete.
+		 */
+		qmp_client_event(c, json_stream_flush(&c->lexer));
 		qmp_client_begin_close(c);
 		return;
 	}
@@ -777,7 +802,9 @@ struct qmp_client *qmp_client_new(struct qmp_listener *l, int fd,
 		close(fd);
 		return NULL;
 	}
-	json_tokener_set_flags(c->tok, JSON_TOKENER_VALIDATE_UTF8);
+	json_tokener_set_flags(c->tok, JSON_TOKENER_STRICT |
+					       JSON_TOKENER_VALIDATE_UTF8);
+	json_stream_init(&c->lexer, QMP_MAX_REQUEST_BYTES, QMP_MAX_NESTING);
 	c->kind = QMP_WATCH_CLIENT;
 	c->listener = l;
 	c->fd = fd;

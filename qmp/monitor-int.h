@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "qmp/json-stream.h"
 #include "qmp/monitor.h"
 #include "util/unix-socket.h"
 
@@ -60,11 +61,9 @@ struct qmp_client {
 	unsigned long serial; /* names the client in logs */
 	uint32_t watching;    /* epoll events currently asked for */
 
-	/* Input: a stream of JSON texts */
-	json_tokener *tok;
-	size_t text_bytes; /* bytes of the current text fed so far */
-	bool in_text;	   /* the tokener holds part of a text */
-	bool recovering;   /* after a parse error: skipping to a newline */
+	/* Input: a stream of JSON texts, split and checked by the lexer */
+	struct json_stream lexer;
+	json_tokener *tok; /* builds each complete text */
 	bool reading;	   /* input is read (off when closing or draining) */
 
 	bool negotiated; /* out of capabilities negotiation mode */

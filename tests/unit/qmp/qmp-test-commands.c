@@ -95,6 +95,29 @@ static bool dispatch_echo(struct qmp_request *req, json_object *args,
 }
 
 /**
+ * dispatch_bytes() - Return a string that is not valid UTF-8, as a file
+ * name may be
+ * @req:	request
+ * @args:	arguments
+ * @ret:	set to {"s": "a\xffb" then U+00E9, U+1F600 and an encoded
+ *		surrogate}
+ * @errp:	unused
+ *
+ * Return: true
+ */
+static bool dispatch_bytes(struct qmp_request *req, json_object *args,
+			   json_object **ret, struct error **errp)
+{
+	*ret = json_object_new_object();
+	json_object_object_add(
+		*ret, "s",
+		json_object_new_string("a\xff"
+				       "b\xc3\xa9\xf0\x9f\x98\x80"
+				       "\xed\xa0\x80"));
+	return true;
+}
+
+/**
  * dispatch_fail() - Fail with DeviceNotFound
  * @req:	request
  * @args:	arguments
@@ -273,6 +296,7 @@ static bool dispatch_target(struct qmp_request *req, json_object *args,
 }
 
 const struct qmp_command qmp_commands[] = {
+	{ "bytes", dispatch_bytes },
 	{ "echo", dispatch_echo },
 	{ "emit", dispatch_emit },
 	{ "fail", dispatch_fail },

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The test dispatch table of the monitor's unit tests: echo, emit, fail,
- * qmp_capabilities, slow, target.
+/* The test dispatch table of the monitor's unit tests: bytes, echo, emit,
+ * fail, gate, qmp_capabilities, slow, target.
  *
  * Copyright (c) 2026 qemu-dev authors
  */

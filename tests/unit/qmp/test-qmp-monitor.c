@@ -198,7 +198,7 @@ static ssize_t tc_fill(struct tc *c, int timeout_ms)
  * @c:		client
  *
  * A message ends with CRLF and every line of it too: the shortest prefix
- * ending in CRLF that parses is one message.
+ * ending in CRLF that parses is one message. It must be ASCII, as QEMU's.
  *
  * Return: the message, or NULL
  */
@@ -215,9 +215,11 @@ static json_object *tc_take(struct tc *c)
 		msg = json_tokener_parse(text);
 		g_free(text);
 		if (msg) {
-			for (i = 0; i < len; i++)
+			for (i = 0; i < len; i++) {
 				if (s[i] == '\n')
 					g_assert_cmpint(s[i - 1], ==, '\r');
+				g_assert_cmphex((unsigned char)s[i], <, 0x80);
+			}
 			g_string_erase(c->in, 0, len + 2);
 			return msg;
 		}
@@ -736,9 +738,27 @@ static void test_parse_error(void)
 	/* A control character resets the parser in the middle of a text */
 	rsp = tc_cmd(&c, "{\"execute\": \"ec\x1b{\"execute\": \"echo\", "
 			 "\"id\": 4}");
+	check_error(rsp, "GenericError",
+		    "JSON parse error, control character 0x1b in string", NULL);
+	check_return(tc_recv(&c), "{}", "4");
+	rsp = tc_cmd(&c, "{\"execute\": \x1b{\"execute\": \"echo\", "
+			 "\"id\": 41}");
 	check_error(rsp, "GenericError", "JSON parse error, stray byte 0x1b",
 		    NULL);
-	check_return(tc_recv(&c), "{}", "4");
+	check_return(tc_recv(&c), "{}", "41");
+	/* Grammar errors are json-c's, strict: no trailing comma, comment */
+	tc_send(&c, "{\"execute\" \"echo\"} {\"execute\": \"echo\"}\n"
+		    "[1,]\n{\"execute\": /* c */ \"echo\"}\n"
+		    "{\"execute\": \"echo\", \"id\": 42}");
+	check_error(tc_recv(&c), "GenericError",
+		    "JSON parse error, object property name separator ':' "
+		    "expected",
+		    NULL);
+	check_error(tc_recv(&c), "GenericError",
+		    "JSON parse error, unexpected character", NULL);
+	check_error(tc_recv(&c), "GenericError",
+		    "JSON parse error, unexpected '/'", NULL);
+	check_return(tc_recv(&c), "{}", "42");
 	/* ... and is ignored between texts */
 	check_return(tc_cmd(&c, "\x1b\x04{\"execute\": \"echo\", \"id\": 5}"),
 		     "{}", "5");
@@ -755,6 +775,116 @@ static void test_parse_error(void)
 	json_object_put(rsp);
 	check_return(tc_cmd(&c, "\n{\"execute\": \"echo\", \"id\": 6}"), "{}",
 		     "6");
+	tc_close(&c);
+	fx_fini(&f);
+}
+
+/**
+ * tc_recv_line() - The next message as it came on the wire
+ * @c:		client
+ *
+ * Return: its text without the CRLF, to g_free(); the test fails after
+ * WAIT_MS
+ */
+static char *tc_recv_line(struct tc *c)
+{
+	gint64 deadline = g_get_monotonic_time() + WAIT_MS * 1000;
+	const char *crlf;
+	char *line;
+
+	while (!(crlf = g_strstr_len(c->in->str, c->in->len, "\r\n"))) {
+		int left = (deadline - g_get_monotonic_time()) / 1000;
+
+		g_assert_cmpint(left, >, 0);
+		g_assert_cmpint(tc_fill(c, left), !=, 0);
+	}
+	line = g_strndup(c->in->str, crlf - c->in->str);
+	g_string_erase(c->in, 0, crlf - c->in->str + 2);
+	return line;
+}
+
+/**
+ * test_unicode() - Strings are checked as QEMU's parser does, whatever the
+ * reads they come in; output is ASCII
+ */
+static void test_unicode(void)
+{
+	static const char *const bad[] = {
+		"\"a\nb\"",    "\"a\tb\"",	     "\"\xc3\"",
+		"\"x\xff\"",   "\"\xed\xa0\x80\"",   "\"\xc0\xaf\"",
+		"\"\\ud800\"", "\"\\udc00\\ud800\"", "'\\ud800'",
+		"\"\\x\"",     "'a\x01b'",	     "\"\xf4\x90\x80\x80\"",
+	};
+	const char *req = "{\"execute\": \"echo\", \"id\": \"\xc3\xa9t"
+			  "\xf0\x9f\x98\x80\"}";
+	const char *desc;
+	json_object *rsp;
+	size_t i, cuts[4];
+	struct tc c;
+	struct fx f;
+	char *line;
+	int errors;
+
+	fx_init(&f);
+	fx_start(&f, false);
+	tc_open(&c, f.path);
+	tc_negotiate(&c);
+
+	/* A character cut between two reads; out as \u escapes */
+	cuts[0] = strchr(req, '\xc3') - req + 1;
+	for (i = 1; i < G_N_ELEMENTS(cuts); i++)
+		cuts[i] = strchr(req, '\xf0') - req + i;
+	for (i = 0; i < G_N_ELEMENTS(cuts); i++) {
+		tc_send_len(&c, req, cuts[i]);
+		usleep(20000);
+		tc_send(&c, req + cuts[i]);
+		line = tc_recv_line(&c);
+		g_assert_cmpstr(line, ==,
+				"{\"return\":{},\"id\":"
+				"\"\\u00e9t\\ud83d\\ude00\"}");
+		g_free(line);
+	}
+	check_return(tc_cmd(&c, "{\"execute\": \"echo\", \"id\": "
+				"\"\\u00e9\\ud83d\\ude00\\u0000\"}"),
+		     "{}", "\"\xc3\xa9\xf0\x9f\x98\x80\\u0000\"");
+
+	/* What the parser refuses; the next line is served */
+	for (i = 0; i < G_N_ELEMENTS(bad); i++) {
+		line = g_strdup_printf("{\"execute\": \"echo\", \"id\": %s}\n"
+				       "{\"execute\": \"echo\", \"id\": 7}\n",
+				       bad[i]);
+		tc_send(&c, line);
+		g_free(line);
+		for (errors = 0;; errors++) {
+			rsp = tc_recv(&c);
+			if (!get_path(rsp, "error"))
+				break;
+			desc = json_object_get_string(
+				get_path(rsp, "error.desc"));
+			g_assert_true(
+				g_str_has_prefix(desc, "JSON parse error, "));
+			g_assert_null(get_path(rsp, "id"));
+			json_object_put(rsp);
+		}
+		g_assert_cmpint(errors, >, 0);
+		check_return(rsp, "{}", "7");
+	}
+
+	/* A handler's string that is not valid UTF-8 */
+	tc_send(&c, "{\"execute\": \"bytes\"}");
+	line = tc_recv_line(&c);
+	g_assert_cmpstr(line, ==,
+			"{\"return\":{\"s\":\"a\\ufffdb\\u00e9"
+			"\\ud83d\\ude00\\ufffd\\ufffd\\ufffd\"}}");
+	g_free(line);
+
+	/* A number at the end of input is complete */
+	tc_send(&c, "{\"execute\": \"echo\", \"id\": 8} 42");
+	check_return(tc_recv(&c), "{}", "8");
+	g_assert_cmpint(shutdown(c.fd, SHUT_WR), ==, 0);
+	check_error(tc_recv(&c), "GenericError",
+		    "QMP input must be a JSON object", NULL);
+	g_assert_cmpuint(tc_expect_eof(&c), ==, 0);
 	tc_close(&c);
 	fx_fini(&f);
 }
@@ -1291,6 +1421,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/qmp/monitor/id-echo", test_id_echo);
 	g_test_add_func("/qmp/monitor/stream", test_stream);
 	g_test_add_func("/qmp/monitor/parse-error", test_parse_error);
+	g_test_add_func("/qmp/monitor/unicode", test_unicode);
 	g_test_add_func("/qmp/monitor/oversized", test_oversized);
 	g_test_add_func("/qmp/monitor/events", test_events);
 	g_test_add_func("/qmp/monitor/events-threads", test_events_threads);
