@@ -194,6 +194,23 @@ def test_queue_counters_move_blk(program, frontend_tool):
     assert bench.returncode == 0, err
 
 
+def test_stuck_client_does_not_delay_io(program, frontend_tool):
+    """The monitor is off the data path: a client that sends requests and
+    never reads its answers (its output piles up in the monitor) does not
+    slow the device; I/O completes and another client is answered."""
+    p = program("blk")
+    stuck = p.client()
+    for _ in range(200):
+        stuck.send_raw(b'{"execute":"query-qmp-schema"}\n')
+    t0 = time.monotonic()
+    rc, out, err, _ = run_tool(frontend_tool, "verify", "--socket", p.vu_sock,
+                               "--ops", "300", timeout=TOOL_TIMEOUT)
+    assert rc == 0, f"{out}\n{err}"
+    assert time.monotonic() - t0 < 20, "I/O was slow while a QMP client was stuck"
+    other = p.client()
+    assert other.cmd("query-blockstats")[0]["stats"]["wr_operations"] > 0
+
+
 def test_queue_counters_move_net(program, frontend_tool, short_tmp):
     p = program("net", netdev="loopback,id=n0")
     q = checked(p)
