@@ -175,9 +175,10 @@ bool qmp_cmd_set_link(struct qmp_request *req,
 		return false;
 	}
 	free(si.queues);
-	if (args->up == virtio_net_link_up(t->dev) && args->up == !si.held) {
+	/* Already so (up: and front-ends are let in), as QEMU: no event */
+	if (args->up == virtio_net_link_up(t->dev) && !(args->up && si.held)) {
 		qmp_target_unlock(t);
-		return true; /* nothing changes: no event, as QEMU */
+		return true;
 	}
 	/* It reads our config space, and the STATUS bit is in it */
 	tellable = si.connected && si.config_protocol && si.backend_channel &&

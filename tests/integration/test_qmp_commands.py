@@ -522,6 +522,10 @@ def test_set_link_config_change(program, watch):
     link_event(q, False, "config-change")
     assert q.cmd("query-net")["link-up"] is False
     assert q.cmd("query-vhost-user")["connected"] is True
+    # Down again: nothing changes, so no event and no message
+    assert q.cmd("set_link", {"name": "n0", "up": False}) == {}
+    assert q.no_event("NETDEV_LINK_CHANGED")
+    assert w.no_line("CONFIG-CHANGE")
     assert q.cmd("set_link", {"name": "n0", "up": True}) == {}
     line = w.wait_line("CONFIG-CHANGE")
     assert "status=0x1" in line and line.endswith("link=up"), line
