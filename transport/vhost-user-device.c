@@ -4,7 +4,9 @@
  *
  * Copyright (c) 2026 qemu-dev authors
  */
+#include <errno.h>
 #include <inttypes.h>
+#include <sys/stat.h>
 
 #include "devices/virtio/virtio-ring.h"
 #include "transport/vhost-user-session.h"
@@ -250,15 +252,30 @@ enum vu_result vu_handle_reset_owner(struct vu_session *s,
  * vu_handle_set_backend_req_fd() - SET_BACKEND_REQ_FD: our channel to the
  * front-end
  * @s:		session
- * @msg:	request (one socket fd, taken)
- * @errp:	unused
+ * @msg:	request (one socket fd, taken if it is a socket)
+ * @errp:	set if the fd is not a socket
  *
- * Return: VU_OK
+ * The channel carries messages both ways, with a send timeout: a pipe could
+ * never carry the front-end's acks, and sending on a file would write into
+ * it. Such an fd is refused (the previous channel, if any, stays).
+ *
+ * Return: VU_OK, or VU_FAILED for an fd that is no socket
  */
 enum vu_result vu_handle_set_backend_req_fd(struct vu_session *s,
 					    struct vhost_user_msg *msg,
 					    struct error **errp)
 {
+	struct stat st;
+
+	if (fstat(msg->fds[0], &st) < 0) {
+		error_setg_errno(errp, errno, "fstat of fd %d", msg->fds[0]);
+		return VU_FAILED;
+	}
+	if (!S_ISSOCK(st.st_mode)) {
+		error_setg(errp, "fd %d is not a socket (mode 0%o)",
+			   msg->fds[0], (unsigned int)st.st_mode);
+		return VU_FAILED;
+	}
 	vu_backend_chan_set(&s->backend, msg->fds[0]);
 	msg->fds[0] = -1;
 	return VU_OK;

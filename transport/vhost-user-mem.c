@@ -3,9 +3,11 @@
  *
  * Each region arrives as an fd with an offset; we map it whole from offset 0
  * (keeps the mapping page/hugepage aligned, as libvhost-user does) and use
- * base + mmap_offset. A new table is built and checked aside, then swapped in
- * while the queues are stopped: running queues read the table without locks,
- * so it never changes under them.
+ * base + mmap_offset. Every mapping is guarded (vhost-user-guard.h): a file
+ * the front-end shrinks later costs it the session, not us the process. A new
+ * table is built and checked aside, then swapped in while the queues are
+ * stopped: running queues read the table without locks, so it never changes
+ * under them.
  *
  * Copyright (c) 2026 qemu-dev authors
  */
@@ -16,6 +18,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
+#include "transport/vhost-user-guard.h"
 #include "transport/vhost-user-session.h"
 #include "util/log.h"
 
@@ -25,8 +28,10 @@
  */
 static void vu_mem_unmap_region(const struct guest_memory_region *r)
 {
-	if (r->mmap_addr)
-		munmap(r->mmap_addr, r->mmap_size);
+	if (!r->mmap_addr)
+		return;
+	vu_guard_remove(r->mmap_addr);
+	munmap(r->mmap_addr, r->mmap_size);
 }
 
 /**
@@ -92,6 +97,12 @@ static bool vu_mem_map_region(const struct vhost_user_memory_region *m, int fd,
 	if (base == MAP_FAILED) {
 		error_setg_errno(errp, errno, "mmap of 0x%" PRIx64 " bytes",
 				 len);
+		return false;
+	}
+	/* The front-end may still shrink the file: see vhost-user-guard.h */
+	if (!vu_guard_add(base, len)) {
+		error_setg(errp, "too many regions mapped");
+		munmap(base, len);
 		return false;
 	}
 	*r = (struct guest_memory_region){

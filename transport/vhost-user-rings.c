@@ -445,6 +445,45 @@ static bool vu_set_nonblock(int fd, struct error **errp)
 }
 
 /**
+ * vu_check_fd_direction() - Refuse a ring fd open the wrong way round
+ * @fd:		the fd (or pipe end) from the front-end
+ * @which:	what it is for
+ * @errp:	set if a kick fd is not readable or a call or error fd not
+ *		writable
+ *
+ * Such an fd could never notify: the worker would wait on a write-only kick
+ * fd in vain (or be woken by its errors for ever), and every call would fail.
+ *
+ * Return: true if the fd is open in the direction it is used
+ */
+static bool vu_check_fd_direction(int fd, enum vu_ring_fd which,
+				  struct error **errp)
+{
+	static const char *const names[] = {
+		[VU_RING_KICK] = "kick",
+		[VU_RING_CALL] = "call",
+		[VU_RING_ERR] = "error",
+	};
+	int flags = fcntl(fd, F_GETFL);
+	int mode = flags & O_ACCMODE;
+
+	if (flags < 0) {
+		error_setg_errno(errp, errno, "%s fd %d", names[which], fd);
+		return false;
+	}
+	if (which == VU_RING_KICK && mode == O_WRONLY) {
+		error_setg(errp, "kick fd %d is not open for reading", fd);
+		return false;
+	}
+	if (which != VU_RING_KICK && mode == O_RDONLY) {
+		error_setg(errp, "%s fd %d is not open for writing",
+			   names[which], fd);
+		return false;
+	}
+	return true;
+}
+
+/**
  * vu_set_vring_fd() - Replace one of a ring's eventfds
  * @s:		session
  * @msg:	SET_VRING_KICK/CALL/ERR request (u64: index, NOFD bit; fd)
@@ -455,7 +494,7 @@ static bool vu_set_nonblock(int fd, struct error **errp)
  * uses a closed fd, then restarted.
  *
  * Return: VU_OK, VU_FAILED, or VU_VIOLATION for an fd that cannot be made
- * non-blocking
+ * non-blocking or is open in the wrong direction
  */
 static enum vu_result vu_set_vring_fd(struct vu_session *s,
 				      struct vhost_user_msg *msg,
@@ -467,7 +506,8 @@ static enum vu_result vu_set_vring_fd(struct vu_session *s,
 	struct vu_ring *ring = &s->rings[idx];
 	int *fdp;
 
-	if (!nofd && !vu_set_nonblock(msg->fds[0], errp)) {
+	if (!nofd && (!vu_set_nonblock(msg->fds[0], errp) ||
+		      !vu_check_fd_direction(msg->fds[0], which, errp))) {
 		error_prepend(errp, "queue %u: ", idx);
 		return VU_VIOLATION;
 	}

@@ -2,9 +2,11 @@
 /* vhost-user server: the socket, accepting front-ends one at a time, and the
  * control loop.
  *
- * The loop runs on the caller's thread and polls four fds: the listening
- * socket, the session's socket, the caller's stop fd and the hold eventfd
- * through which vu_server_hold() wakes it from another thread. Only
+ * The loop runs on the caller's thread and polls five fds: the listening
+ * socket, the session's socket, the caller's stop fd, the hold eventfd
+ * through which vu_server_hold() wakes it from another thread, and the
+ * eventfd of the guest memory guard (a front-end that shrank guest memory
+ * under us loses its session). Only
  * vhost-user messages are handled here; device I/O runs on the queue workers.
  * A second front-end, or any while the link is held down, is accepted and
  * closed at once, so it fails fast instead of waiting in the backlog.
@@ -25,6 +27,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "transport/vhost-user-guard.h"
 #include "transport/vhost-user-server.h"
 #include "transport/vhost-user-session.h"
 #include "util/log.h"
@@ -44,6 +47,7 @@ struct vu_server {
 	void (*session_event)(void *opaque, bool connected, const char *reason);
 	void *event_opaque;
 	int hold_fd;	    /* eventfd: vu_server_hold() wakes the loop */
+	int guard_fd;	    /* eventfd: guest memory faulted (guard) */
 	bool held;	    /* atomic: refuse front-ends */
 	bool end_requested; /* atomic: end the session ("link down") */
 	int abort_fd; /* epoll set of stop fd and hold_fd, while running */
@@ -131,8 +135,21 @@ struct vu_server *vu_server_new(struct virtio_device *dev,
 		free(srv);
 		return NULL;
 	}
+	srv->guard_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (srv->guard_fd < 0 || !vu_guard_start(srv->guard_fd, errp)) {
+		if (srv->guard_fd < 0)
+			error_setg_errno(errp, errno,
+					 "vhost-user server: eventfd");
+		else
+			close(srv->guard_fd);
+		close(srv->hold_fd);
+		free(srv);
+		return NULL;
+	}
 	srv->session = vu_session_new(dev, offer, errp);
 	if (!srv->session) {
+		vu_guard_stop();
+		close(srv->guard_fd);
 		close(srv->hold_fd);
 		free(srv);
 		return NULL;
@@ -149,6 +166,8 @@ struct vu_server *vu_server_new(struct virtio_device *dev,
 		ok = vu_server_adopt_fd(srv, opts->fd, errp);
 	if (!ok) {
 		vu_session_free(srv->session);
+		vu_guard_stop();
+		close(srv->guard_fd);
 		close(srv->hold_fd);
 		free(srv);
 		return NULL;
@@ -274,6 +293,31 @@ static void vu_server_take_hold(struct vu_server *srv)
 }
 
 /**
+ * vu_server_take_guard() - Guest memory faulted: end the session
+ * @srv:	server
+ *
+ * The front-end shrank a file it gave us as guest memory; the guard has
+ * replaced the mapping with zeros (vhost-user-guard.h). A front-end that
+ * pulls memory from under a running device cannot be served any more.
+ */
+static void vu_server_take_guard(struct vu_server *srv)
+{
+	struct error *err = NULL;
+	unsigned int n;
+	uintptr_t addr;
+
+	n = vu_guard_take(&addr);
+	if (!n || !vu_session_active(srv->session))
+		return;
+	error_setg(&err,
+		   "guest memory at %p lost its backing (faults: %u): the "
+		   "front-end shrank a memory file under a mapped region, "
+		   "which now reads zeros",
+		   (void *)addr, n);
+	vu_server_end_session(srv, err, NULL);
+}
+
+/**
  * vu_server_serve() - Handle one message; end the session if it must end
  * @srv:	server with an active session whose socket is readable
  * @stop_fd:	the caller's stop fd
@@ -344,17 +388,18 @@ static bool vu_server_loop(struct vu_server *srv, int stop_fd,
 	bool oneshot = srv->listen_fd < 0;
 
 	for (;;) {
-		struct pollfd pfd[4] = {
+		struct pollfd pfd[5] = {
 			{ .fd = srv->listen_fd, .events = POLLIN },
 			{ .fd = srv->session->fd, .events = POLLIN },
 			{ .fd = stop_fd, .events = POLLIN },
 			{ .fd = srv->hold_fd, .events = POLLIN },
+			{ .fd = srv->guard_fd, .events = POLLIN },
 		};
 		int r;
 
 		if (oneshot && !vu_session_active(srv->session))
 			return true;
-		r = poll(pfd, 4, -1);
+		r = poll(pfd, 5, -1);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -369,6 +414,8 @@ static bool vu_server_loop(struct vu_server *srv, int stop_fd,
 		}
 		if (pfd[3].revents)
 			vu_server_take_hold(srv);
+		if (pfd[4].revents)
+			vu_server_take_guard(srv);
 		/* Not if the hold just ended it */
 		if (pfd[1].revents && vu_session_active(srv->session))
 			vu_server_serve(srv, stop_fd);
@@ -429,6 +476,8 @@ void vu_server_free(struct vu_server *srv)
 	if (vu_session_active(srv->session))
 		vu_server_end_session(srv, NULL, REASON_STOPPING);
 	vu_session_free(srv->session);
+	vu_guard_stop();
+	close(srv->guard_fd);
 	close(srv->hold_fd);
 	if (srv->listen_fd >= 0)
 		close(srv->listen_fd);

@@ -407,25 +407,36 @@ static void blk_req_discard_wz(struct blk_req *req, bool wz)
 	uint64_t bytes = elem->out_len - sizeof(struct virtio_blk_outhdr);
 	unsigned int feature =
 		wz ? VIRTIO_BLK_F_WRITE_ZEROES : VIRTIO_BLK_F_DISCARD;
+	const char *name = wz ? "write-zeroes" : "discard";
 	unsigned int nseg;
 	uint8_t status;
 	int r;
 
 	req->stat = wz ? VIRTIO_BLK_STAT_WRITE_ZEROES : VIRTIO_BLK_STAT_DISCARD;
 	if (blk->backing.read_only) {
+		log_debug("virtio-blk queue %u head %u: %s: read-only disk",
+			  req->q->vq->index, elem->head, name);
 		blk_req_complete(req, VIRTIO_BLK_S_IOERR);
 		return;
 	}
 	if (!(blk->vdev.features & BIT_ULL(feature))) {
+		log_debug("virtio-blk queue %u head %u: %s: %s not negotiated",
+			  req->q->vq->index, elem->head, name,
+			  wz ? "VIRTIO_BLK_F_WRITE_ZEROES"
+			     : "VIRTIO_BLK_F_DISCARD");
 		blk_req_complete(req, VIRTIO_BLK_S_UNSUPP);
 		return;
 	}
-	if (!bytes || bytes % sizeof(segs[0])) {
-		blk_req_complete(req, VIRTIO_BLK_S_IOERR);
-		return;
-	}
-	if (bytes > sizeof(segs)) {
-		blk_req_complete(req, VIRTIO_BLK_S_UNSUPP);
+	if (!bytes || bytes % sizeof(segs[0]) || bytes > sizeof(segs)) {
+		log_debug("virtio-blk queue %u head %u: %s: %llu bytes of "
+			  "segments, not 1 to %u segments of %zu bytes",
+			  req->q->vq->index, elem->head, name,
+			  (unsigned long long)bytes, VIRTIO_BLK_MAX_DISCARD_SEG,
+			  sizeof(segs[0]));
+		blk_req_complete(req, bytes > sizeof(segs) &&
+						      !(bytes % sizeof(segs[0]))
+					      ? VIRTIO_BLK_S_UNSUPP
+					      : VIRTIO_BLK_S_IOERR);
 		return;
 	}
 	nseg = bytes / sizeof(segs[0]);

@@ -104,11 +104,16 @@ static size_t net_cursor_copy(struct net_iov_cursor *dst,
 
 		if (n > len - done)
 			n = len - done;
+		/*
+		 * memmove(): a loopback netdev hands back a frame that is
+		 * still in guest memory, and the guest may have posted a
+		 * receive buffer over it
+		 */
 		if (n)
-			memcpy((char *)dst->iov[dst->i].iov_base + dst->off,
-			       (const char *)src->iov[src->i].iov_base +
-				       src->off,
-			       n);
+			memmove((char *)dst->iov[dst->i].iov_base + dst->off,
+				(const char *)src->iov[src->i].iov_base +
+					src->off,
+				n);
 		/* Zero-length segments are stepped over, too */
 		net_cursor_advance(dst, n);
 		net_cursor_advance(src, n);

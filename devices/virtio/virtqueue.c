@@ -172,6 +172,7 @@ bool vq_setup(struct virtqueue *vq, struct error **errp)
 	vq->signalled_used = 0;
 	vq->signalled_used_valid = false;
 	vq->notify_disabled = false;
+	vq->call_failed = false;
 	__atomic_store_n(&vq->broken, false, __ATOMIC_RELAXED);
 	vq->inflight = 0;
 	return true;
@@ -509,6 +510,7 @@ int vq_pop(struct virtqueue *vq, struct vq_elem **elemp, struct error **errp)
 
 	w.elem = &vq->elems[head];
 	w.elem->head = head;
+	w.elem->avail_idx = vq->last_avail_idx;
 	w.elem->out_num = w.elem->in_num = 0;
 	w.elem->out_len = w.elem->in_len = 0;
 	if (walk_table(&w, vq->desc, vq->num, head, -1) < 0)
@@ -617,11 +619,12 @@ void vq_unpop(struct virtqueue *vq, struct vq_elem **elems, unsigned int count)
 	if (!vq->elems)
 		return;
 	for (i = count; i-- > 0;) {
-		uint16_t slot = (uint16_t)(vq->last_avail_idx - 1) % vq->num;
-		uint16_t head = __atomic_load_n(&vq->avail->ring[slot],
-						__ATOMIC_RELAXED);
-
-		if (head != elems[i]->head ||
+		/*
+		 * Our own record, not the avail ring: the driver may have
+		 * rewritten the entry meanwhile, and an element refused for
+		 * that would stay in flight for ever (a stop waits for it).
+		 */
+		if (elems[i]->avail_idx != (uint16_t)(vq->last_avail_idx - 1) ||
 		    !release_elem(vq, elems[i], "unpop")) {
 			log_err("queue %u: unpop of element %u that was not "
 				"the last popped",
@@ -704,6 +707,10 @@ static bool vq_should_notify(struct virtqueue *vq)
 /**
  * vq_notify() - signal call_fd if the driver wants to know about used buffers
  * @vq:	virtqueue
+ *
+ * The front-end chose the call fd: one that cannot be written (a pipe whose
+ * reader is gone, say) fails at every completion, so it is reported once per
+ * start of the queue, not once per request.
  */
 void vq_notify(struct virtqueue *vq)
 {
@@ -714,8 +721,11 @@ void vq_notify(struct virtqueue *vq)
 	if (!vq_should_notify(vq))
 		return;
 	if (write(vq->call_fd, &one, sizeof(one)) < 0 && errno != EAGAIN) {
-		log_warn("queue %u: cannot signal the call eventfd: %s",
-			 vq->index, strerror(errno));
+		if (!vq->call_failed)
+			log_warn("queue %u: cannot signal the call eventfd: "
+				 "%s (not reported again until it restarts)",
+				 vq->index, strerror(errno));
+		vq->call_failed = true;
 		return;
 	}
 	__atomic_fetch_add(&vq->stats.calls, 1, __ATOMIC_RELAXED);

@@ -39,6 +39,7 @@ struct vq_worker;
 /* One descriptor chain popped from the avail ring, as host iovecs. */
 struct vq_elem {
 	uint16_t head;	      /* chain head: the id returned in the used ring */
+	uint16_t avail_idx;   /* avail index it was taken at (vq_unpop()) */
 	unsigned int out_num; /* device-readable segments, at iov[0..out_num) */
 	unsigned int in_num;  /* device-writable segments, after them */
 	struct iovec *out_sg; /* == iov */
@@ -78,6 +79,7 @@ struct virtqueue {
 	bool indirect;		/* VIRTIO_RING_F_INDIRECT_DESC negotiated */
 	bool broken;		/* a check failed: no more ring access */
 	bool notify_disabled;	/* vq_disable_notification() in effect */
+	bool call_failed;	/* a call could not be signalled (logged) */
 	unsigned int inflight;	/* popped, not yet pushed */
 	struct vq_elem *elems;	/* [num], indexed by head */
 	uint8_t *head_inflight; /* [num]: head popped and not pushed */

@@ -6,8 +6,11 @@
  */
 #include <endian.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "tests/unit/blk/blk-test-util.h"
+#include "util/log.h"
 
 static const struct blk_fixture_opts default_opts = { .sectors = 4096 };
 
@@ -356,13 +359,32 @@ static void test_segments_not_negotiated(struct blk_fixture *f,
 	struct virtio_blk_discard_write_zeroes s = seg(0, 8, 0);
 	GBytes *before;
 
+	int log_fd = memfd_create("log", 0), saved = dup(STDERR_FILENO);
+	char log[4096];
+	ssize_t n;
+
 	blk_fixture_start(f, &o);
 	before = blk_file_contents(f);
+	/* The refusals are logged (at debug level: the guest is at fault) */
+	g_assert_cmpint(log_fd, >=, 0);
+	log_init("test", LOG_LEVEL_DEBUG);
+	g_assert_cmpint(dup2(log_fd, STDERR_FILENO), ==, STDERR_FILENO);
 	g_assert_cmpuint(blk_segments(f, VIRTIO_BLK_T_DISCARD, &s, sizeof(s)),
 			 ==, VIRTIO_BLK_S_UNSUPP);
 	g_assert_cmpuint(
 		blk_segments(f, VIRTIO_BLK_T_WRITE_ZEROES, &s, sizeof(s)), ==,
 		VIRTIO_BLK_S_UNSUPP);
+	g_assert_cmpint(dup2(saved, STDERR_FILENO), ==, STDERR_FILENO);
+	log_init("test", LOG_LEVEL_INFO);
+	n = pread(log_fd, log, sizeof(log) - 1, 0);
+	g_assert_cmpint(n, >=, 0);
+	log[n] = '\0';
+	g_assert_nonnull(
+		strstr(log, "discard: VIRTIO_BLK_F_DISCARD not negotiated"));
+	g_assert_nonnull(strstr(
+		log, "write-zeroes: VIRTIO_BLK_F_WRITE_ZEROES not negotiated"));
+	close(saved);
+	close(log_fd);
 	blk_assert_file_unchanged(f, before);
 	g_bytes_unref(before);
 }

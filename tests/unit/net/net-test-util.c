@@ -177,7 +177,8 @@ static void fake_detach(struct netdev *nd, unsigned int q)
 }
 
 /**
- * fake_send() - Record a frame, or refuse it as the test asked
+ * fake_send() - Record a frame, or refuse it as the test asked; with
+ *		 loopback, hand it back to the guest
  * @nd:		fake
  * @q:		netdev queue
  * @iov:	frame
@@ -212,6 +213,10 @@ static int fake_send(struct netdev *nd, unsigned int q, const struct iovec *iov,
 		g_array_append_val(fake->sent_q, q);
 	}
 	g_mutex_unlock(&fake->lock);
+	/* The worker owns the port: the same thread as this send() */
+	if (!r && fake->loopback && fake->qs[q].port)
+		r = fake->qs[q].port->receive(fake->qs[q].port, iov, cnt,
+					      false);
 	return r;
 }
 

@@ -52,8 +52,11 @@ struct fake_netdev {
 	/* send(): refuse with this (-EAGAIN, -EIO) while nonzero */
 	int send_error;
 	size_t refuse_len; /* -EAGAIN for frames of this length, 0: none */
-	GPtrArray *sent;   /* GBytes, in order */
-	GArray *sent_q;	   /* unsigned int: netdev queue of each */
+	/* send(): hand each frame taken back to the queue's port, on the
+	 * worker, as the loopback netdev does (set before the first send) */
+	bool loopback;
+	GPtrArray *sent; /* GBytes, in order */
+	GArray *sent_q;	 /* unsigned int: netdev queue of each */
 	unsigned int attach_calls, detach_calls;
 	/* set_vnet_hdr */
 	unsigned int set_hdr_calls, set_hdr_len, set_offloads;

@@ -202,6 +202,61 @@ static void test_one_at_a_time(void)
 }
 
 /**
+ * test_guest_memory_shrunk() - a front-end that shrinks its memory file under
+ * a mapped region: the access that faults (SIGBUS) must not kill the server;
+ * the session ends, the next front-end is served
+ */
+static void test_guest_memory_shrunk(void)
+{
+	const uint32_t v = VHOST_USER_VERSION;
+	struct vu_server_options opts = { .fd = -1 };
+	struct vhost_user_memory table = { .nregions = 2 };
+	struct vhost_vring_state st = { 0, 16 };
+	struct vhost_vring_addr a = {
+		.desc_user_addr = TM_UVA1,
+		.avail_user_addr = TM_UVA1 + 256,
+		.used_user_addr = TM_UVA1 + 4096,
+	};
+	struct server_fx f;
+	struct test_mem m;
+	int fd, kick, fds[2];
+	uint64_t u64;
+
+	sfx_init(&f);
+	opts.socket_path = f.path;
+	sfx_start(&f, &opts);
+	test_mem_init(&m);
+	kick = new_eventfd();
+	fd = connect_to(f.path);
+	g_assert_true(get_features(fd));
+	fe_send(fd, VHOST_USER_SET_OWNER, v, NULL, 0, NULL, 0);
+	/* Without bit 30 the ring is enabled at once */
+	u64 = TOY_FEATURES;
+	fe_send(fd, VHOST_USER_SET_FEATURES, v, &u64, 8, NULL, 0);
+	table.regions[0] = m.regions[0];
+	table.regions[1] = m.regions[1];
+	fds[0] = fds[1] = m.fd;
+	fe_send(fd, VHOST_USER_SET_MEM_TABLE, v, &table, 8 + 2 * 32, fds, 2);
+	fe_send(fd, VHOST_USER_SET_VRING_NUM, v, &st, sizeof(st), NULL, 0);
+	fe_send(fd, VHOST_USER_SET_VRING_ADDR, v, &a, sizeof(a), NULL, 0);
+	g_assert_true(get_features(fd));
+
+	/* The memory goes, then the ring starts: its rings are read */
+	g_assert_cmpint(ftruncate(m.fd, 0), ==, 0);
+	u64 = 0;
+	fe_send(fd, VHOST_USER_SET_VRING_KICK, v, &u64, 8, &kick, 1);
+	g_assert_true(fe_peer_closed(fd, 5000));
+	close(fd);
+
+	fd = connect_to(f.path);
+	g_assert_true(get_features(fd));
+	close(fd);
+	close(kick);
+	test_mem_cleanup(&m);
+	sfx_cleanup(&f);
+}
+
+/**
  * test_stop_mid_message() - a stop request is honoured at once while a
  * front-end has sent only part of a message (SIGTERM must end the program
  * within a second, not after the message timeout)
@@ -447,5 +502,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/vhost-user/server/fd-listening", test_fd_listening);
 	g_test_add_func("/vhost-user/server/fd-connected", test_fd_connected);
 	g_test_add_func("/vhost-user/server/bad-options", test_bad_options);
+	g_test_add_func("/vhost-user/server/guest-memory-shrunk",
+			test_guest_memory_shrunk);
 	return g_test_run();
 }

@@ -978,6 +978,89 @@ static void test_wrong_fds_closed(void)
 }
 
 /**
+ * test_ring_fd_direction() - a kick fd must be open for reading, a call or
+ * error fd for writing: the wrong end of a pipe ends the session, and the
+ * fd is closed
+ */
+static void test_ring_fd_direction(void)
+{
+	struct fixture f;
+	unsigned int before;
+	int p[2];
+
+	fx_init(&f);
+	g_assert_cmpint(pipe2(p, O_CLOEXEC), ==, 0);
+	before = count_open_fds();
+
+	fx_handshake(&f, VU_COMMON_PROTOCOL_FEATURES);
+	g_assert_false(fx_req(&f, VHOST_USER_SET_VRING_KICK, V,
+			      &(uint64_t){ 0 }, 8, &p[1], 1));
+	g_assert_cmpuint(count_open_fds(), ==, before);
+	fx_violation(&f, "SET_VRING_KICK: queue 0: kick fd");
+	g_assert_nonnull(strstr(f.err, "is not open for reading"));
+
+	fx_handshake(&f, VU_COMMON_PROTOCOL_FEATURES);
+	g_assert_false(fx_req(&f, VHOST_USER_SET_VRING_CALL, V,
+			      &(uint64_t){ 1 }, 8, &p[0], 1));
+	g_assert_cmpuint(count_open_fds(), ==, before);
+	fx_violation(&f, "SET_VRING_CALL: queue 1: call fd");
+	g_assert_nonnull(strstr(f.err, "is not open for writing"));
+
+	fx_handshake(&f, VU_COMMON_PROTOCOL_FEATURES);
+	g_assert_false(fx_req(&f, VHOST_USER_SET_VRING_ERR, V, &(uint64_t){ 0 },
+			      8, &p[0], 1));
+	g_assert_cmpuint(count_open_fds(), ==, before);
+	fx_violation(&f, "SET_VRING_ERR: queue 0: error fd");
+	g_assert_nonnull(strstr(f.err, "is not open for writing"));
+
+	/* The right ends are taken */
+	fx_handshake(&f, VU_COMMON_PROTOCOL_FEATURES);
+	fx_fd(&f, VHOST_USER_SET_VRING_KICK, 0, p[0]);
+	fx_fd(&f, VHOST_USER_SET_VRING_CALL, 0, p[1]);
+	close(p[0]);
+	close(p[1]);
+	fx_cleanup(&f);
+}
+
+/**
+ * test_backend_req_fd_not_socket() - SET_BACKEND_REQ_FD with a pipe or a
+ * directory is refused (ack 1), the fd closed, the session going on without
+ * a channel
+ */
+static void test_backend_req_fd_not_socket(void)
+{
+	struct error *err = NULL;
+	struct fixture f;
+	unsigned int before;
+	int p[2], dir;
+
+	fx_init(&f);
+	g_assert_cmpint(pipe2(p, O_CLOEXEC), ==, 0);
+	dir = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	g_assert_cmpint(dir, >=, 0);
+	before = count_open_fds();
+	fx_handshake(&f, VU_COMMON_PROTOCOL_FEATURES);
+
+	g_assert_true(fx_req(&f, VHOST_USER_SET_BACKEND_REQ_FD, V_ACK, NULL, 0,
+			     &p[1], 1));
+	g_assert_cmpuint(fe_recv_u64(f.fe, VHOST_USER_SET_BACKEND_REQ_FD), ==,
+			 1);
+	g_assert_true(fx_req(&f, VHOST_USER_SET_BACKEND_REQ_FD, V_ACK, NULL, 0,
+			     &dir, 1));
+	g_assert_cmpuint(fe_recv_u64(f.fe, VHOST_USER_SET_BACKEND_REQ_FD), ==,
+			 1);
+	g_assert_cmpuint(count_open_fds(), ==, before);
+	g_assert_false(virtio_device_config_changed(&f.toy->vdev, &err));
+	g_assert_nonnull(strstr(error_get_pretty(err), "no back-end channel"));
+	error_free(err);
+
+	close(p[0]);
+	close(p[1]);
+	close(dir);
+	fx_cleanup(&f);
+}
+
+/**
  * test_mem_regions() - ADD_MEM_REG/REM_MEM_REG with running rings
  */
 static void test_mem_regions(void)
@@ -1457,6 +1540,10 @@ int main(int argc, char **argv)
 	g_test_add_func("/vhost-user/session/wrong-fds-closed",
 			test_wrong_fds_closed);
 	g_test_add_func("/vhost-user/session/mem-regions", test_mem_regions);
+	g_test_add_func("/vhost-user/session/ring-fd-direction",
+			test_ring_fd_direction);
+	g_test_add_func("/vhost-user/session/backend-req-fd-not-socket",
+			test_backend_req_fd_not_socket);
 	g_test_add_func("/vhost-user/session/features", test_features);
 	g_test_add_func("/vhost-user/session/backend-config-change",
 			test_backend_config_change);

@@ -9,6 +9,8 @@
  * Copyright (c) 2026 qemu-dev authors
  */
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <glib.h>
 
@@ -828,6 +830,43 @@ static void test_unpop(void)
 }
 
 /**
+ * test_unpop_avail_rewritten() - an unpop does not trust the avail ring: the
+ * driver rewrote the entry of a chain in use, yet it is given back, and the
+ * rewritten entry is what the next pop takes (found by fuzz-virtio-net: the
+ * element stayed in flight for ever, and stopping the queue hung)
+ */
+static void test_unpop_avail_rewritten(void)
+{
+	struct vq_elem *elem, *again;
+	struct vq_fixture f;
+	uint16_t heads[2];
+	unsigned int i;
+
+	vq_fixture_init(&f, QSIZE, true, false, 0);
+	for (i = 0; i < 2; i++) {
+		struct vring_buf b = buf(D + 64 * i, 64);
+
+		heads[i] =
+			(uint16_t)vring_driver_add(&f.drv, NULL, 0, &b, 1, &f);
+	}
+	vring_driver_publish(&f.drv);
+	g_assert_cmpint(vq_pop(&f.vq, &elem, NULL), ==, 1);
+	g_assert_cmpuint(elem->head, ==, heads[0]);
+
+	/* A driver on another CPU rewrites the published entry */
+	f.drv.avail->ring[0] = heads[1];
+	vq_unpop(&f.vq, &elem, 1);
+	g_assert_cmpuint(f.vq.inflight, ==, 0);
+	g_assert_cmpuint(f.vq.last_avail_idx, ==, 0);
+	g_assert_false(f.vq.broken);
+	g_assert_cmpint(vq_pop(&f.vq, &again, NULL), ==, 1);
+	g_assert_cmpuint(again->head, ==, heads[1]);
+	vq_push(&f.vq, again, 0);
+	g_assert_cmpuint(f.vq.inflight, ==, 0);
+	vq_fixture_cleanup(&f);
+}
+
+/**
  * pop_push() - pop one chain and push it back with 0 bytes written
  * @f:	fixture
  */
@@ -962,6 +1001,62 @@ static void test_no_call_fd(void)
 	vq_notify(&f.vq);
 	g_assert_cmpuint(eventfd_take(f.call_fd), ==, 0);
 	g_assert_cmpuint(f.vq.stats.calls, ==, 0);
+	vq_fixture_cleanup(&f);
+}
+
+/**
+ * count_in_file() - occurrences of @needle in what an fd holds
+ * @fd:		file, read from offset 0
+ * @needle:	substring
+ *
+ * Return: how many times it occurs
+ */
+static unsigned int count_in_file(int fd, const char *needle)
+{
+	char text[8192];
+	unsigned int n = 0;
+	const char *p = text;
+	ssize_t len = pread(fd, text, sizeof(text) - 1, 0);
+
+	g_assert_cmpint(len, >=, 0);
+	text[len] = '\0';
+	while ((p = strstr(p, needle))) {
+		n++;
+		p += strlen(needle);
+	}
+	return n;
+}
+
+/**
+ * test_call_fd_failure_logged_once() - a call fd that cannot be written
+ * (chosen by the front-end) is reported once, not at every completion
+ */
+static void test_call_fd_failure_logged_once(void)
+{
+	int log_fd = memfd_create("log", 0), saved = dup(STDERR_FILENO);
+	struct vq_fixture f;
+	unsigned int i;
+	int p[2];
+
+	g_assert_cmpint(log_fd, >=, 0);
+	g_assert_cmpint(pipe(p), ==, 0);
+	vq_fixture_init(&f, QSIZE, false, false, 0);
+	f.vq.call_fd = p[0]; /* the read end: every write fails */
+	g_assert_cmpint(dup2(log_fd, STDERR_FILENO), ==, STDERR_FILENO);
+	for (i = 0; i < 3; i++) {
+		add_one(&f);
+		vring_driver_publish(&f.drv);
+		pop_push(&f);
+		vq_notify(&f.vq);
+	}
+	g_assert_cmpint(dup2(saved, STDERR_FILENO), ==, STDERR_FILENO);
+	g_assert_cmpuint(
+		count_in_file(log_fd, "cannot signal the call eventfd"), ==, 1);
+	g_assert_cmpuint(f.vq.stats.calls, ==, 0);
+	close(saved);
+	close(log_fd);
+	close(p[0]);
+	close(p[1]);
 	vq_fixture_cleanup(&f);
 }
 
@@ -1155,6 +1250,8 @@ int main(int argc, char **argv)
 
 	g_test_add_func("/virtqueue/fill-flush", test_fill_flush);
 	g_test_add_func("/virtqueue/unpop", test_unpop);
+	g_test_add_func("/virtqueue/hostile/unpop-avail-rewritten",
+			test_unpop_avail_rewritten);
 	g_test_add_func("/virtqueue/hostile/avail-idx-too-far",
 			test_avail_idx_too_far);
 	g_test_add_func("/virtqueue/hostile/head-out-of-range",
@@ -1208,6 +1305,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/virtqueue/notify/notify-on-empty",
 			test_notify_on_empty);
 	g_test_add_func("/virtqueue/notify/no-call-fd", test_no_call_fd);
+	g_test_add_func("/virtqueue/notify/call-fd-failure-logged-once",
+			test_call_fd_failure_logged_once);
 	g_test_add_func("/virtqueue/notify/event-idx-kick",
 			test_event_idx_kick);
 	g_test_add_func("/virtqueue/notify/no-notify", test_no_notify);
