@@ -17,6 +17,7 @@
 
 #include "cli/program.h"
 #include "qmp/qmp-gen.h"
+#include "sandbox/sandbox.h"
 #include "transport/vhost-user-server.h"
 #include "util/log.h"
 
@@ -29,6 +30,9 @@ static struct qmp_monitor_config program_monitors;
 
 /* Device options plus the common ones, and the terminator */
 #define PROGRAM_MAX_OPTIONS 48
+
+static const char *const sandbox_choices[] = SANDBOX_MODE_CHOICES;
+static const char *const seccomp_choices[] = SANDBOX_SECCOMP_CHOICES;
 
 #ifndef QD_VERSION
 #define QD_VERSION "unknown"
@@ -143,6 +147,23 @@ static void program_options(const struct cli_option *device_opts,
 		  .metavar = "unix:PATH[,server=on,wait=off]",
 		  .help = "a QMP monitor on a new UNIX socket (repeatable)",
 		  .dest = &c->qmps },
+		{ .name = "sandbox",
+		  .arg = CLI_ARG_CHOICE,
+		  .metavar = "namespace|chroot|none",
+		  .help = "confine the process once set up (default: namespace "
+			  "where it works, else none)",
+		  .dest = &c->sandbox,
+		  .choices = sandbox_choices },
+		{ .name = "seccomp",
+		  .arg = CLI_ARG_CHOICE,
+		  .metavar = "kill|log|trap|none",
+		  .help = "what a syscall outside the allowlist does (default "
+			  "kill)",
+		  .dest = &c->seccomp,
+		  .choices = seccomp_choices },
+		{ .name = "print-seccomp",
+		  .help = "print the seccomp allowlist and exit",
+		  .dest = &c->print_seccomp },
 		{ .name = "verbose",
 		  .short_name = 'v',
 		  .help = "log debug messages",
@@ -165,6 +186,27 @@ static void program_options(const struct cli_option *device_opts,
 	     i++)
 		out[n++] = common[i];
 	out[n] = (struct cli_option){ 0 };
+}
+
+/**
+ * program_enter_sandbox() - The sandbox's first stage, as the options say
+ * @info:	program description
+ * @c:		common options (--sandbox, --seccomp)
+ * @errp:	set if the sandbox asked for cannot be had
+ *
+ * Return: true to go on setting up (with namespaces, in a child process)
+ */
+static bool program_enter_sandbox(const struct program_info *info,
+				  const struct program_common *c,
+				  struct error **errp)
+{
+	const struct sandbox_config cfg = {
+		.prog = info->name,
+		.mode = c->sandbox,
+		.seccomp = c->seccomp,
+	};
+
+	return sandbox_enter(&cfg, errp);
 }
 
 /**
@@ -193,9 +235,14 @@ void program_parse(const struct program_info *info, int argc, char **argv,
 	program_options(device_opts, c, opts);
 
 	c->fd = -1;
+	c->sandbox = -1;
 	/* vhost-user.rst: print the capabilities, ignore every other option */
 	if (cli_has_flag(argc, argv, "print-capabilities", 'c')) {
 		program_print_capabilities(info);
+		exit(EXIT_SUCCESS);
+	}
+	if (cli_has_flag(argc, argv, "print-seccomp", 0)) {
+		sandbox_print_seccomp(stdout);
 		exit(EXIT_SUCCESS);
 	}
 	if (!cli_parse(argc, argv, opts, &err)) {
@@ -231,6 +278,11 @@ void program_parse(const struct program_info *info, int argc, char **argv,
 	}
 	atexit(program_free_monitors);
 	log_init(info->name, c->verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+	/* Before the device exists: namespaces, before any thread exists */
+	if (!program_enter_sandbox(info, c, &err)) {
+		error_report_err(err);
+		exit(EXIT_FAILURE);
+	}
 	/* Before the device exists, so no thread can ever take these signals */
 	c->stop_fd = program_signal_fd(&err);
 	if (c->stop_fd < 0) {
@@ -319,6 +371,7 @@ bool program_serve(const struct program_info *info, struct virtio_device *dev,
 {
 	struct qmp_shutdown_data shutdown = { .guest = false };
 	struct vu_server_options opts = { 0 };
+	struct sandbox_needs needs;
 	struct qmp_monitor *mon = NULL;
 	struct vu_server *srv = NULL;
 	struct qmp_target target;
@@ -349,6 +402,10 @@ bool program_serve(const struct program_info *info, struct virtio_device *dev,
 	if (!srv)
 		goto out;
 	qmp_target_set_server(&target, srv);
+	/* Everything is open; the monitor's thread gets no capabilities */
+	sandbox_device_needs(dev, &needs);
+	if (!sandbox_lock(&needs, errp))
+		goto out;
 	if (mon && !qmp_monitor_start(mon, errp))
 		goto out;
 	if (c->socket_path)

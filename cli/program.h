@@ -27,6 +27,9 @@ struct program_common {
 	const char *socket_path;
 	int fd;
 	bool print_capabilities;
+	bool print_seccomp;
+	int sandbox; /* enum sandbox_mode, -1: namespace where it works */
+	int seccomp; /* enum sandbox_seccomp */
 	bool help;
 	bool version;
 	bool verbose;
@@ -50,7 +53,8 @@ struct program_info {
  * 0; any misuse prints one line naming the problem and exits
  * PROGRAM_EXIT_USAGE. @device_opts (NULL-name terminated) come first in the
  * table, the common options after them. Returns only when the program should
- * run, with the termination signals blocked and routed to c->stop_fd.
+ * run, with the termination signals blocked and routed to c->stop_fd, and
+ * the sandbox entered (sandbox_enter(): with namespaces, in a child).
  */
 void program_parse(const struct program_info *info, int argc, char **argv,
 		   const struct cli_option *device_opts,
@@ -62,7 +66,8 @@ void program_usage_error(const struct program_info *info, const char *fmt, ...)
  * program_serve() - serve @dev over vhost-user, and the QMP monitors, until
  * SIGTERM/SIGINT/SIGHUP or quit (or, for an inherited connected socket, until
  * the front-end leaves), then send SHUTDOWN, end the session cleanly and
- * remove the socket files. @device_opts (or NULL)
+ * remove the socket files. Once everything is open and before the threads of
+ * serving start, the sandbox is locked (sandbox_lock()). @device_opts (or NULL)
  * carries the device-specific server options: the vhost-user requests the
  * device gives meaning to (see vu_device_request) and GET_QUEUE_NUM's answer.
  */

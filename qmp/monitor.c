@@ -12,7 +12,6 @@
  */
 #include <errno.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -24,6 +23,7 @@
 
 #include "qmp/monitor-int.h"
 #include "util/log.h"
+#include "util/thread.h"
 
 /* epoll events handled per wake-up */
 #define QMP_EPOLL_EVENTS 32
@@ -664,7 +664,6 @@ fail:
  */
 bool qmp_monitor_start(struct qmp_monitor *mon, struct error **errp)
 {
-	sigset_t all, old;
 	int r;
 
 	pthread_mutex_lock(&qmp_events.lock);
@@ -676,10 +675,7 @@ bool qmp_monitor_start(struct qmp_monitor *mon, struct error **errp)
 	qmp_events.mon = mon;
 	pthread_mutex_unlock(&qmp_events.lock);
 
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	r = pthread_create(&mon->thread, NULL, qmp_monitor_thread, mon);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	r = thread_create_quiet(&mon->thread, qmp_monitor_thread, mon);
 	if (r) {
 		pthread_mutex_lock(&qmp_events.lock);
 		qmp_events.mon = NULL;

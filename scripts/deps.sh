@@ -6,16 +6,18 @@
 set -euo pipefail
 
 build_pkgs=(meson ninja-build pkg-config gcc libc6-dev python3 python3-kconfiglib
-	liburing-dev libslirp-dev libjson-c-dev)
-# json-c: the QMP monitor (build). glib: unit tests (GTest); qemu-system-*:
-# the reference front-end (QEMU) and peer (qemu-storage-daemon);
+	liburing-dev libslirp-dev libjson-c-dev libseccomp-dev)
+# json-c: the QMP monitor (build). libseccomp: the sandbox (build). glib:
+# unit tests (GTest); qemu-system-*: the reference front-end (QEMU) and peer
+# (qemu-storage-daemon);
 # linux-image-amd64, busybox-static, cpio: the test guest; clang-format: style
 # check; binutils: nm for the contents check; dpdk-dev: dpdk-testpmd, the
 # independent net front-end, peer and traffic generator; iproute2: the network
-# namespaces and taps of the net tests.
+# namespaces and taps of the net tests; ethtool: the tap offloads seen from the
+# host in the sandbox test.
 test_pkgs=("${build_pkgs[@]}" libglib2.0-dev python3-pytest qemu-system-x86
 	qemu-system-common qemu-utils linux-image-amd64 busybox-static cpio kmod
-	clang-format binutils procps strace dpdk-dev iproute2)
+	clang-format binutils procps strace dpdk-dev iproute2 ethtool)
 
 case "${1:-}" in
 build) pkgs=("${build_pkgs[@]}") ;;

@@ -5,6 +5,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -13,6 +15,10 @@
 #include <unistd.h>
 
 #include "util/unix-socket.h"
+
+/* The files recorded and not yet removed (sockets of any thread) */
+static struct unix_socket_file *unix_socket_files;
+static pthread_mutex_t unix_socket_files_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /**
  * unix_socket_addr() - Fill a sockaddr_un with @path
@@ -103,37 +109,99 @@ bool unix_socket_clear_stale(const char *path, int type, struct error **errp)
 bool unix_socket_file_record(struct unix_socket_file *file, const char *path,
 			     struct error **errp)
 {
+	char *dir_copy = strdup(path), *name_copy = strdup(path);
 	struct stat st;
+	int dirfd = -1;
 
-	if (lstat(path, &st) < 0) {
-		error_setg_errno(errp, errno, "%s", path);
-		return false;
-	}
-	file->path = strdup(path);
-	if (!file->path) {
+	if (!dir_copy || !name_copy) {
 		error_setg(errp, "out of memory");
-		return false;
+		goto fail;
 	}
+	dirfd = open(dirname(dir_copy), O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0) {
+		error_setg_errno(errp, errno, "directory of %s", path);
+		goto fail;
+	}
+	file->name = strdup(basename(name_copy));
+	file->path = strdup(path);
+	if (!file->name || !file->path) {
+		error_setg(errp, "out of memory");
+		goto fail;
+	}
+	if (fstatat(dirfd, file->name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		error_setg_errno(errp, errno, "%s", path);
+		goto fail;
+	}
+	file->dirfd = dirfd;
 	file->dev = st.st_dev;
 	file->ino = st.st_ino;
+	pthread_mutex_lock(&unix_socket_files_lock);
+	file->next = unix_socket_files;
+	unix_socket_files = file;
+	pthread_mutex_unlock(&unix_socket_files_lock);
+	free(dir_copy);
+	free(name_copy);
 	return true;
+fail:
+	free(file->name);
+	free(file->path);
+	file->name = file->path = NULL;
+	if (dirfd >= 0)
+		close(dirfd);
+	free(dir_copy);
+	free(name_copy);
+	return false;
 }
 
 /**
  * unix_socket_file_remove() - Remove the file we bound, if it is still ours
  * @file:	what unix_socket_file_record() recorded (may be empty)
+ *
+ * Through the directory fd, so that it works in the sandbox's empty root.
  */
 void unix_socket_file_remove(struct unix_socket_file *file)
 {
+	struct unix_socket_file **p;
 	struct stat st;
 
 	if (!file->path)
 		return;
-	if (lstat(file->path, &st) == 0 && S_ISSOCK(st.st_mode) &&
-	    st.st_dev == file->dev && st.st_ino == file->ino)
-		unlink(file->path);
+	pthread_mutex_lock(&unix_socket_files_lock);
+	for (p = &unix_socket_files; *p && *p != file; p = &(*p)->next)
+		;
+	if (*p)
+		*p = file->next;
+	pthread_mutex_unlock(&unix_socket_files_lock);
+	if (fstatat(file->dirfd, file->name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISSOCK(st.st_mode) && st.st_dev == file->dev &&
+	    st.st_ino == file->ino)
+		unlinkat(file->dirfd, file->name, 0);
+	close(file->dirfd);
+	free(file->name);
 	free(file->path);
-	file->path = NULL;
+	file->name = file->path = NULL;
+}
+
+/**
+ * unix_socket_files_foreach() - Visit the directory fd of every file recorded
+ * @fn:		called with a pointer to the fd, which it may replace
+ * @opaque:	its argument
+ *
+ * The same order every time, as long as no file is recorded or removed.
+ *
+ * Return: false as soon as @fn returns false
+ */
+bool unix_socket_files_foreach(bool (*fn)(int *dirfd, void *opaque),
+			       void *opaque)
+{
+	struct unix_socket_file *f;
+	bool ok = true;
+
+	pthread_mutex_lock(&unix_socket_files_lock);
+	for (f = unix_socket_files; f && ok; f = f->next)
+		ok = fn(&f->dirfd, opaque);
+	pthread_mutex_unlock(&unix_socket_files_lock);
+	return ok;
 }
 
 /**

@@ -7,6 +7,12 @@
  * not one that a successor put in its place. The vhost-user server, the QMP
  * monitor and the socket netdevs all follow these rules through here.
  *
+ * A socket file is removed through a directory fd kept from the time it was
+ * bound: by exit, the sandbox may have left the program an empty root in
+ * which the path leads nowhere. The sandbox moves these fds into its root
+ * (unix_socket_files_foreach()), so that they lead to the sockets'
+ * directories and nowhere else.
+ *
  * Copyright (c) 2026 qemu-dev authors
  */
 #ifndef QD_UTIL_UNIX_SOCKET_H
@@ -20,8 +26,11 @@
 /* A socket file we bound: its path and identity (path NULL: none) */
 struct unix_socket_file {
 	char *path;
+	int dirfd;  /* O_PATH fd of its directory (valid if path) */
+	char *name; /* its name in that directory */
 	dev_t dev;
 	ino_t ino;
+	struct unix_socket_file *next; /* the files recorded, while recorded */
 };
 
 /*
@@ -40,6 +49,14 @@ bool unix_socket_file_record(struct unix_socket_file *file, const char *path,
 			     struct error **errp);
 /* unix_socket_file_remove() - unlink the file if it is still ours; forget it */
 void unix_socket_file_remove(struct unix_socket_file *file);
+/*
+ * unix_socket_files_foreach() - call @fn with the directory fd of every file
+ * recorded and not removed, in the same order each time (while none is
+ * recorded or removed); @fn may replace the fd with one of the same
+ * directory. Stops at the first false @fn returns. Return: false if @fn did.
+ */
+bool unix_socket_files_foreach(bool (*fn)(int *dirfd, void *opaque),
+			       void *opaque);
 /*
  * unix_socket_listen() - a listening UNIX stream socket at @path,
  * non-blocking and close-on-exec, after unix_socket_clear_stale(); @file

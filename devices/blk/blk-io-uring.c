@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "devices/blk/virtio-blk-int.h"
@@ -34,19 +35,96 @@ struct blk_uring {
 	unsigned int inflight; /* SQEs queued or submitted, CQE not yet seen */
 };
 
+/*
+ * What a queue's ring may carry. The requests of a ring are not syscalls and
+ * the seccomp filter never sees them, so the ring is restricted itself: the
+ * three operations the engine submits, no SQE flags, and no registration
+ * once it is enabled. The completion eventfd is registered before.
+ */
+static const struct io_uring_restriction blk_uring_allowed[] = {
+	{ .opcode = IORING_RESTRICTION_SQE_OP, .sqe_op = IORING_OP_READV },
+	{ .opcode = IORING_RESTRICTION_SQE_OP, .sqe_op = IORING_OP_WRITEV },
+	{ .opcode = IORING_RESTRICTION_SQE_OP, .sqe_op = IORING_OP_FSYNC },
+	{ .opcode = IORING_RESTRICTION_SQE_FLAGS_ALLOWED, .sqe_flags = 0 },
+};
+
+/**
+ * blk_uring_register() - io_uring_register(2) on a ring
+ * @ring:	ring
+ * @op:		IORING_REGISTER_*
+ * @arg:	its argument
+ * @n:		its count
+ *
+ * Debian 12's liburing 2.3 declares io_uring_register_restrictions() and
+ * io_uring_enable_rings() but its shared library does not export them.
+ *
+ * Return: >= 0 on success, else -errno
+ */
+static int blk_uring_register(struct io_uring *ring, unsigned int op,
+			      const void *arg, unsigned int n)
+{
+	long r = syscall(__NR_io_uring_register, ring->ring_fd, op, arg, n);
+
+	return r < 0 ? -errno : (int)r;
+}
+
+/**
+ * blk_io_uring_ring_init() - Create a ring restricted to the engine's needs
+ * @ring:	ring to initialize
+ * @entries:	submission entries
+ * @efd:	eventfd to register for completions, or -1
+ * @errp:	error naming the step that failed
+ *
+ * The ring is created disabled, gets its eventfd and its restrictions, and
+ * only then is enabled (kernel 5.10 or later).
+ *
+ * Return: 0 on success, else -errno
+ */
+int blk_io_uring_ring_init(struct io_uring *ring, unsigned int entries, int efd,
+			   struct error **errp)
+{
+	const char *what = "io_uring_register_eventfd";
+	int r;
+
+	r = io_uring_queue_init(entries, ring, IORING_SETUP_R_DISABLED);
+	if (r < 0) {
+		error_setg_errno(errp, -r, "io_uring_queue_init(%u entries)",
+				 entries);
+		return r;
+	}
+	r = efd >= 0 ? io_uring_register_eventfd(ring, efd) : 0;
+	if (r >= 0) {
+		what = "io_uring_register_restrictions";
+		r = blk_uring_register(ring, IORING_REGISTER_RESTRICTIONS,
+				       blk_uring_allowed,
+				       sizeof(blk_uring_allowed) /
+					       sizeof(blk_uring_allowed[0]));
+	}
+	if (r >= 0) {
+		what = "io_uring_enable_rings";
+		r = blk_uring_register(ring, IORING_REGISTER_ENABLE_RINGS, NULL,
+				       0);
+	}
+	if (r < 0) {
+		error_setg_errno(errp, -r, "%s", what);
+		io_uring_queue_exit(ring);
+		return r;
+	}
+	return 0;
+}
+
 /**
  * blk_io_uring_probe() - Check that this process may use io_uring
  * @errp:	error with the reason (seccomp, io_uring_disabled, old kernel)
  *
- * Return: true if a ring could be created
+ * Return: true if a restricted ring could be created
  */
 bool blk_io_uring_probe(struct error **errp)
 {
 	struct io_uring ring;
-	int r = io_uring_queue_init(1, &ring, 0);
 
-	if (r < 0) {
-		error_setg_errno(errp, -r, "io_uring is not available");
+	if (blk_io_uring_ring_init(&ring, 1, -1, errp) < 0) {
+		error_prepend(errp, "io_uring is not available: ");
 		return false;
 	}
 	io_uring_queue_exit(&ring);
@@ -244,38 +322,28 @@ static bool blk_uring_poll(struct blk_queue *q)
 static bool blk_uring_init(struct blk_queue *q, struct error **errp)
 {
 	struct blk_uring *u = calloc(1, sizeof(*u));
-	int r;
 
 	if (!u) {
 		error_setg(errp, "out of memory");
 		return false;
 	}
-	r = io_uring_queue_init(q->vq->num, &u->ring, 0);
-	if (r < 0) {
-		error_setg_errno(errp, -r, "io_uring_queue_init(%u entries)",
-				 q->vq->num);
-		free(u);
-		return false;
-	}
 	u->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (u->efd < 0) {
 		error_setg_errno(errp, errno, "eventfd");
-		goto fail_ring;
+		free(u);
+		return false;
 	}
-	r = io_uring_register_eventfd(&u->ring, u->efd);
-	if (r < 0) {
-		error_setg_errno(errp, -r, "io_uring_register_eventfd");
+	if (blk_io_uring_ring_init(&u->ring, q->vq->num, u->efd, errp) < 0)
 		goto fail_efd;
-	}
 	q->io_state = u;
 	if (!virtio_queue_watch(q->vq, u->efd, blk_uring_completions, q, errp))
-		goto fail_efd;
+		goto fail_ring;
 	return true;
 
-fail_efd:
-	close(u->efd);
 fail_ring:
 	io_uring_queue_exit(&u->ring);
+fail_efd:
+	close(u->efd);
 	free(u);
 	q->io_state = NULL;
 	return false;

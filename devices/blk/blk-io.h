@@ -94,6 +94,10 @@ extern const struct blk_io_engine blk_io_sync;
 #ifdef CONFIG_LINUX_IO_URING
 extern const struct blk_io_engine blk_io_uring;
 bool blk_io_uring_probe(struct error **errp);
+struct io_uring;
+/* A ring restricted to READV, WRITEV and FSYNC (blk-io-uring.c) */
+int blk_io_uring_ring_init(struct io_uring *ring, unsigned int entries, int efd,
+			   struct error **errp);
 #endif
 
 /* Synchronous execution, also io_uring's path for bounced requests */

@@ -427,6 +427,8 @@ static struct netdev *dgram_create(struct netdev_args *args,
 	}
 	if (!dgram_parse(d, args, errp) || !dgram_open(d, errp))
 		goto fail;
+	if (d->has_remote && d->remote.type == NETDEV_SOCKADDR_UNIX)
+		d->nd.needs_host_fs = "sends every frame to a socket path";
 	log_debug("netdev %s: bound to %s", d->nd.id, d->local.text);
 	return &d->nd;
 fail:

@@ -1208,6 +1208,10 @@ static struct netdev *stream_create(struct netdev_args *args,
 		return NULL;
 	if (!stream_parse(s, args, errp))
 		goto fail;
+	if (s->reconnect && s->addr.type == NETDEV_SOCKADDR_INET)
+		s->nd.needs_host_network = "reconnects to an inet address";
+	else if (s->reconnect)
+		s->nd.needs_host_fs = "reconnects to a socket path";
 	if (s->reconnect) {
 		s->timer_fd = timerfd_create(CLOCK_MONOTONIC,
 					     TFD_NONBLOCK | TFD_CLOEXEC);

@@ -22,7 +22,6 @@
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <slirp/libslirp.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -35,6 +34,7 @@
 
 #include "devices/net/netdev-int.h"
 #include "util/log.h"
+#include "util/thread.h"
 
 /* Frames offered to the guest, or to slirp, before doing other work */
 #define USER_BURST 64
@@ -566,6 +566,31 @@ static void user_txwait_event(void *opaque, uint32_t revents)
 }
 
 /**
+ * user_start_thread() - Start the slirp thread, with no asynchronous signal
+ * @u:		user netdev, slirp created
+ * @errp:	error
+ *
+ * Called at the first attach, not at creation: by then the sandbox is on,
+ * so the thread starts without the capabilities of set-up (they are per
+ * thread). Host connections to a hostfwd port wait in its backlog until
+ * then.
+ *
+ * Return: true if running
+ */
+static bool user_start_thread(struct user *u, struct error **errp)
+{
+	int r;
+
+	r = thread_create_quiet(&u->thread, user_thread, u);
+	if (r) {
+		error_setg_errno(errp, r, "cannot start the slirp thread");
+		return false;
+	}
+	u->thread_started = true;
+	return true;
+}
+
+/**
  * user_attach() - Queue 0's receive side starts: watch the device end
  * @nd:		user netdev
  * @q:		queue, 0
@@ -584,6 +609,8 @@ static bool user_attach(struct netdev *nd, unsigned int q,
 			   nd->id, q);
 		return false;
 	}
+	if (!u->thread_started && !user_start_thread(u, errp))
+		goto fail;
 	if (!port->watch(port, u->dev_fd, EPOLLIN, user_dev_event, u, errp))
 		goto fail;
 	if (!port->watch(port, u->txwait_fd, EPOLLIN, user_txwait_event, u,
@@ -1202,30 +1229,6 @@ static bool user_open_fds(struct user *u, struct error **errp)
 }
 
 /**
- * user_start_thread() - Start the slirp thread, with every signal blocked
- * @u:		user netdev, slirp created
- * @errp:	error
- *
- * Return: true if running
- */
-static bool user_start_thread(struct user *u, struct error **errp)
-{
-	sigset_t all, old;
-	int r;
-
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	r = pthread_create(&u->thread, NULL, user_thread, u);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (r) {
-		error_setg_errno(errp, r, "cannot start the slirp thread");
-		return false;
-	}
-	u->thread_started = true;
-	return true;
-}
-
-/**
  * user_create() - Create the user netdev from its options
  * @args:	options (type and id taken)
  * @pairs:	the device's queue pairs (the netdev has one queue)
@@ -1263,9 +1266,10 @@ static struct netdev *user_create(struct netdev_args *args, unsigned int pairs,
 		error_setg(errp, "out of memory");
 		goto fail;
 	}
-	if (!user_open_fds(u, errp) || !user_start_slirp(u, &o, args, errp) ||
-	    !user_start_thread(u, errp))
+	if (!user_open_fds(u, errp) || !user_start_slirp(u, &o, args, errp))
 		goto fail;
+	u->nd.needs_host_network = "libslirp opens the guest's connections";
+	u->nd.needs_host_fs = "libslirp reads the host's resolv.conf";
 	free(o.dnssearch);
 	log_info("netdev %s: user networking (libslirp %s)%s", u->nd.id,
 		 slirp_version_string(), o.restricted ? ", restricted" : "");

@@ -123,6 +123,14 @@ struct netdev {
 	/* The options but the type and id=, in order (netdev_option()) */
 	struct netdev_opt *opts;
 	unsigned int n_opts;
+	/*
+	 * What it still needs from the host once the program serves, for the
+	 * sandbox (NULL: nothing; set by create()): why it opens inet sockets
+	 * later (no network namespace of its own then), why it looks up paths
+	 * later (no empty root then).
+	 */
+	const char *needs_host_network;
+	const char *needs_host_fs;
 };
 
 /*

@@ -29,7 +29,7 @@ def run_traced(blk_binary, frontend_tool, backend_factory, short_tmp, extra):
     # Attach to the running back-end: its queue workers start later, and -f
     # follows them. Wait until strace is attached before any I/O.
     tracer = subprocess.Popen(["strace", "-f", "-e", "trace=fdatasync,fsync",
-                               "-o", str(trace), "-p", str(be.proc.pid)],
+                               "-o", str(trace), "-p", str(be.serving_pid())],
                               stderr=subprocess.PIPE, text=True)
     try:
         assert "attached" in tracer.stderr.readline()

@@ -54,6 +54,17 @@ def test_qmp_handlers_follow_the_device(blk_binary, net_binary):
     assert not net & blk_cmds, f"block commands in {net_binary.name}"
 
 
+@pytest.mark.parametrize("which", ["blk", "net"])
+def test_no_plain_assert(which, blk_binary, net_binary):
+    """Invariants use qd_assert() (util/qd-assert.h), which logs through our
+    log and stays in NDEBUG builds; assert() would print where nobody reads
+    and vanish with NDEBUG."""
+    binary = blk_binary if which == "blk" else net_binary
+    out = subprocess.run(["nm", "--undefined-only", str(binary)], check=True,
+                         capture_output=True, text=True).stdout
+    assert "__assert_fail" not in out, f"{binary.name} calls assert()"
+
+
 def test_blk_config_resolves(build_dir):
     mak = (build_dir / "vhost-user-blk-config.mak").read_text()
     enabled = {line.split("=")[0] for line in mak.splitlines()

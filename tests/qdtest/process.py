@@ -7,6 +7,14 @@ import time
 from pathlib import Path
 
 
+def children(pid: int) -> list:
+    """Pids of the children of process @pid (none once it ended)."""
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
 class Backend:
     """A back-end process (ours or qemu-storage-daemon) with its stderr kept in a file."""
 
@@ -51,6 +59,27 @@ class Backend:
         """Lines of the log in which ASan/LSan/UBSan reported a problem."""
         return "\n".join(line for line in self.log().splitlines()
                          if any(m in line for m in self.SANITIZER_MARKS))
+
+    def children(self) -> list:
+        """Pids of the process's children (none once it ended)."""
+        return children(self.proc.pid)
+
+    def serving_pid(self, timeout=5.0) -> int:
+        """The process that serves. With namespaces (our default sandbox) that is
+        the child the program forked into its new PID namespace; without them
+        (--sandbox=none or chroot, or unshare refused) the process itself."""
+        no_ns = any(a in ("--sandbox=none", "--sandbox=chroot") for a in self.argv)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            kids = self.children()
+            if kids:
+                return kids[0]
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.argv[0]} exited with {self.proc.returncode}:\n{self.log()}")
+            if no_ns or "sandbox: no namespaces" in self.log():
+                return self.proc.pid
+            time.sleep(0.02)
+        raise TimeoutError(f"no serving child of {self.proc.pid} within {timeout}s:\n{self.log()}")
 
     def running(self) -> bool:
         return self.proc.poll() is None

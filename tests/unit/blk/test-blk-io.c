@@ -4,10 +4,16 @@
  *
  * Copyright (c) 2026 qemu-dev authors
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef CONFIG_LINUX_IO_URING
+#include <liburing.h>
+#endif
 
+#include "devices/blk/blk-io.h"
 #include "tests/unit/blk/blk-test-util.h"
 
 static const struct blk_fixture_opts default_opts = { .sectors = 8192 };
@@ -407,6 +413,80 @@ static void test_backing_shrunk(struct blk_fixture *f, gconstpointer data)
 			 VIRTIO_BLK_S_OK);
 }
 
+#ifdef CONFIG_LINUX_IO_URING
+/**
+ * uring_run() - Submit one SQE and wait for its completion
+ * @ring:	ring
+ * @sqe:	prepared by the caller (from @ring)
+ *
+ * Return: the completion's result
+ */
+static int uring_run(struct io_uring *ring, struct io_uring_sqe *sqe)
+{
+	struct io_uring_cqe *cqe;
+	int res;
+
+	g_assert_nonnull(sqe);
+	g_assert_cmpint(io_uring_submit(ring), ==, 1);
+	g_assert_cmpint(io_uring_wait_cqe(ring, &cqe), ==, 0);
+	res = cqe->res;
+	io_uring_cqe_seen(ring, cqe);
+	return res;
+}
+
+/**
+ * test_uring_restricted() - A queue's ring carries the engine's operations
+ * and nothing else: the seccomp filter never sees what a ring does
+ */
+static void test_uring_restricted(void)
+{
+	char path[] = "/tmp/qd-uring-XXXXXX";
+	struct error *err = NULL;
+	struct io_uring ring;
+	struct io_uring_sqe *sqe;
+	char buf[512], out[512];
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	int fd = mkstemp(path);
+
+	g_assert_cmpint(fd, >=, 0);
+	unlink(path);
+	if (!blk_io_uring_probe(NULL)) {
+		close(fd);
+		g_test_skip("io_uring is not available here");
+		return;
+	}
+	memset(out, 0x5a, sizeof(out));
+	g_assert_cmpint(pwrite(fd, out, sizeof(out), 0), ==, sizeof(out));
+	g_assert_cmpint(blk_io_uring_ring_init(&ring, 4, -1, &err), ==, 0);
+	g_assert_null(err);
+
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_readv(sqe, fd, &iov, 1, 0);
+	g_assert_cmpint(uring_run(&ring, sqe), ==, sizeof(buf));
+	g_assert_cmpmem(buf, sizeof(buf), out, sizeof(out));
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_fsync(sqe, fd, IORING_FSYNC_DATASYNC);
+	g_assert_cmpint(uring_run(&ring, sqe), ==, 0);
+
+	/* Operations the engine never submits are refused */
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_openat(sqe, AT_FDCWD, "/etc/passwd", O_RDONLY, 0);
+	g_assert_cmpint(uring_run(&ring, sqe), ==, -EACCES);
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_nop(sqe);
+	g_assert_cmpint(uring_run(&ring, sqe), ==, -EACCES);
+	/* So are SQE flags, and registrations once the ring is enabled */
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_readv(sqe, fd, &iov, 1, 0);
+	io_uring_sqe_set_flags(sqe, IOSQE_ASYNC);
+	g_assert_cmpint(uring_run(&ring, sqe), ==, -EACCES);
+	g_assert_cmpint(io_uring_register_files(&ring, &fd, 1), ==, -EACCES);
+
+	io_uring_queue_exit(&ring);
+	close(fd);
+}
+#endif
+
 /**
  * main() - Register the tests for both I/O engines and run them
  * @argc:	argument count
@@ -431,5 +511,8 @@ int main(int argc, char **argv)
 	blk_test_add("io", "read-only", test_read_only);
 	blk_test_add("io", "writethrough", test_writethrough);
 	blk_test_add("io", "backing-shrunk", test_backing_shrunk);
+#ifdef CONFIG_LINUX_IO_URING
+	g_test_add_func("/blk/io/uring-restricted", test_uring_restricted);
+#endif
 	return g_test_run();
 }
