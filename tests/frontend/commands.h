@@ -54,5 +54,7 @@ int cmd_bench(const struct fe_args *a);
 int cmd_net(int argc, char **argv);
 /* cmd_watch() - watch-config: own options (argv[0] is the sub-command) */
 int cmd_watch(int argc, char **argv);
+/* cmd_hostile() - hostile: own options (argv[0] is the sub-command) */
+int cmd_hostile(int argc, char **argv);
 
 #endif /* QD_TESTS_FRONTEND_COMMANDS_H */

@@ -3,8 +3,9 @@
  *
  * Plays QEMU's part against any vhost-user-blk back-end: "info" shows what
  * was negotiated, "verify" checks that data written comes back, "bench"
- * measures IOPS and latency; "net-*" do the same for vhost-user-net, and
- * "watch-config" reports the config changes of either. Exit status 0 only if
+ * measures IOPS and latency; "net-*" do the same for vhost-user-net,
+ * "watch-config" reports the config changes of either, and "hostile" runs
+ * the catalogue of hostile inputs against either. Exit status 0 only if
  * everything was as expected, 1 on any failure, 2 on bad usage.
  *
  * Copyright (c) 2026 qemu-dev authors
@@ -143,6 +144,8 @@ static void usage(FILE *f)
 	      "  watch-config\n"
 	      "           blk or net: report config-change messages (see "
 	      "watch-config --help)\n"
+	      "  hostile  blk or net: the catalogue of hostile inputs (see "
+	      "hostile --help)\n"
 	      "\n"
 	      "Common options:\n"
 	      "  --socket PATH       back-end socket (required)\n"
@@ -444,6 +447,8 @@ int main(int argc, char **argv)
 		return cmd_net(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "watch-config"))
 		return cmd_watch(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "hostile"))
+		return cmd_hostile(argc - 1, argv + 1);
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		if (strcmp(argv[1], cmds[i].name))
 			continue;
@@ -454,7 +459,7 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr,
 		"qd-frontend: unknown command '%s' (info, verify, "
-		"bench, net-*, watch-config)\n",
+		"bench, net-*, watch-config, hostile)\n",
 		argv[1]);
 	return FE_EXIT_USAGE;
 }
