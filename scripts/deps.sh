@@ -14,10 +14,12 @@ build_pkgs=(meson ninja-build pkg-config gcc libc6-dev python3 python3-kconfigli
 # check; binutils: nm for the contents check; dpdk-dev: dpdk-testpmd, the
 # independent net front-end, peer and traffic generator; iproute2: the network
 # namespaces and taps of the net tests; ethtool: the tap offloads seen from the
-# host in the sandbox test.
+# host in the sandbox test; clang-14, libclang-rt-14-dev: the libFuzzer
+# targets (-Dfuzzing=true).
 test_pkgs=("${build_pkgs[@]}" libglib2.0-dev python3-pytest qemu-system-x86
 	qemu-system-common qemu-utils linux-image-amd64 busybox-static cpio kmod
-	clang-format binutils procps strace dpdk-dev iproute2 ethtool)
+	clang-format binutils procps strace dpdk-dev iproute2 ethtool clang-14
+	libclang-rt-14-dev)
 
 case "${1:-}" in
 build) pkgs=("${build_pkgs[@]}") ;;

@@ -9,6 +9,7 @@ raises QMPProtocolError. Every wait is bounded: a method that waits takes a
 timeout (default: the client's) and raises TimeoutError when it passes.
 """
 import codecs
+import itertools
 import json
 import os
 import selectors
@@ -16,6 +17,11 @@ import socket
 import time
 
 MAX_BUFFERED = 64 << 20  # a server sending more without a message is broken
+
+# Opt-in: QD_QMP_RECORD=DIR writes the bytes each connection sends to a file
+# of its own in DIR, the seeds of the QMP fuzz target (docs/fuzzing.md)
+RECORD_DIR = os.environ.get("QD_QMP_RECORD")
+_recordings = itertools.count()
 
 
 class QMPError(Exception):
@@ -68,6 +74,10 @@ class QMPClient:
     def _setup(self, sock, timeout, negotiate):
         self.sock = sock
         self.sock.setblocking(False)
+        self._record = None
+        if RECORD_DIR:
+            name = f"qmp-{os.getpid()}-{next(_recordings)}"
+            self._record = open(os.path.join(RECORD_DIR, name), "wb")
         self.timeout = timeout
         self.events = []       # events received while waiting for something else
         self.stray = []        # responses received while waiting for an event
@@ -93,6 +103,9 @@ class QMPClient:
     def send_raw(self, data: bytes, timeout=None):
         """Write @data as it is (bounded: the server may not be reading)."""
         deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+        if self._record:
+            self._record.write(data)
+            self._record.flush()
         view = memoryview(data)
         while view:
             try:
@@ -268,6 +281,9 @@ class QMPClient:
     # ----------------------------------------------------------- closing
 
     def close(self):
+        if self._record:
+            self._record.close()
+            self._record = None
         if self.sock is not None:
             try:
                 self._sel.close()
