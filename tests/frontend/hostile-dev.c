@@ -223,6 +223,25 @@ void hx_dev_end(struct hx_ctx *x, struct hx_dev *d)
 }
 
 /**
+ * hx_dev_done() - finish a case on a started device: note a harness error,
+ * end the session, free the device
+ * @x:		case run
+ * @d:		device (any state after hx_dev_start() was called)
+ * @res:	the outcome seen
+ * @err:	harness error or NULL; it wins over @res, and is freed
+ *
+ * Return: @res, or HX_UNEXPECTED if @err was set
+ */
+enum hx_outcome hx_dev_done(struct hx_ctx *x, struct hx_dev *d,
+			    enum hx_outcome res, struct error *err)
+{
+	if (err)
+		res = hx_fail(x, err);
+	hx_dev_end(x, d);
+	return res;
+}
+
+/**
  * hx_req_ring() - the ring requests go to
  * @d:		started device
  *

@@ -573,6 +573,24 @@ void hx_end(struct hx_ctx *x, struct vu_frontend *fe)
 }
 
 /**
+ * hx_done() - finish a case: note a harness error, end the session
+ * @x:		case run
+ * @fe:		front-end, closed here (hx_end())
+ * @res:	the outcome seen
+ * @err:	harness error or NULL; it wins over @res, and is freed
+ *
+ * Return: @res, or HX_UNEXPECTED if @err was set
+ */
+enum hx_outcome hx_done(struct hx_ctx *x, struct vu_frontend *fe,
+			enum hx_outcome res, struct error *err)
+{
+	if (err)
+		res = hx_fail(x, err);
+	hx_end(x, fe);
+	return res;
+}
+
+/**
  * hx_wait_closed() - wait for the back-end to close, reading nothing else
  * @x:		case run
  * @fe:		front-end
@@ -602,6 +620,26 @@ enum hx_outcome hx_wait_closed(struct hx_ctx *x, struct vu_frontend *fe,
 		return HX_UNEXPECTED;
 	}
 	return hx_fail(x, err);
+}
+
+/**
+ * hx_sent() - what the back-end made of a request hx_send() or hx_write()
+ * just sent
+ * @x:		case run
+ * @fe:		front-end
+ * @sent:	what hx_send() or hx_write() returned
+ * @req:	the request
+ * @ans:	what it answers if the back-end goes on
+ *
+ * Return: HX_UNEXPECTED if sending failed (the caller holds the error),
+ * HX_CLOSED if the back-end closed while we sent, else as hx_verdict()
+ */
+enum hx_outcome hx_sent(struct hx_ctx *x, struct vu_frontend *fe, int sent,
+			uint32_t req, enum hx_answer ans)
+{
+	if (sent < 0)
+		return HX_UNEXPECTED;
+	return sent ? hx_verdict(x, fe, req, ans) : HX_CLOSED;
 }
 
 /**
@@ -640,20 +678,39 @@ enum hx_outcome hx_run_raw(struct hx_ctx *x, const void *arg)
 	r = hx_send(&fe, m->request, m->flags, m->size, &m->payload, m->len,
 		    fds, m->nfds, &err);
 	hx_close_fds(fds, 32);
-	if (r < 0)
-		goto out;
-	if (!r)
-		res = HX_CLOSED;
-	else if (m->shut && !shutdown(fe.sock, SHUT_WR))
+	if (r > 0 && m->shut && !shutdown(fe.sock, SHUT_WR))
 		res = hx_wait_closed(x, &fe, x->timeout_ms);
 	else
-		res = hx_verdict(x, &fe, m->request, m->ans);
+		res = hx_sent(x, &fe, r, m->request, m->ans);
 out:
-	if (err)
-		res = hx_fail(x, err);
 	hx_close_fds(fds, 32);
-	hx_end(x, &fe);
+	res = hx_done(x, &fe, res, err);
 	if (memory)
 		guest_ram_cleanup(&ram);
 	return res;
+}
+
+/**
+ * hx_run_stream() - run a case described by a struct hx_stream
+ * @x:		case run
+ * @arg:	the struct hx_stream
+ *
+ * Connects, writes the chunks, shuts our side down if asked, and waits for
+ * the back-end to close, nothing else.
+ *
+ * Return: HX_CLOSED if it did
+ */
+enum hx_outcome hx_run_stream(struct hx_ctx *x, const void *arg)
+{
+	const struct hx_stream *s = arg;
+	enum hx_outcome res = HX_UNEXPECTED;
+	struct error *err = NULL;
+	struct vu_frontend fe;
+
+	vu_init(&fe);
+	if (hx_connect(x, &fe, &err) && hx_write(&fe, s->c, s->n, &err) > 0 &&
+	    (!s->shut || !shutdown(fe.sock, SHUT_WR)))
+		res = hx_wait_closed(x, &fe,
+				     s->wait_ms ? s->wait_ms : x->timeout_ms);
+	return hx_done(x, &fe, res, err);
 }

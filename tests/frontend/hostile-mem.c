@@ -119,9 +119,7 @@ static enum hx_outcome send_mem(struct hx_ctx *x, struct vu_frontend *fe,
 	r = hx_send(fe, m->request, VHOST_USER_VERSION | NR, size, &p,
 		    size > sizeof(p) ? sizeof(p) : size, fds, nfds, errp);
 	hx_close_fds(fds, 8);
-	if (r < 0)
-		return HX_UNEXPECTED;
-	return r ? hx_verdict(x, fe, m->request, HX_ANS_ACK) : HX_CLOSED;
+	return hx_sent(x, fe, r, m->request, HX_ANS_ACK);
 }
 
 /**
@@ -163,10 +161,7 @@ static enum hx_outcome run_mem(struct hx_ctx *x, const void *arg)
 	if (m->repeat && i < m->repeat)
 		hx_note(x, "refused at attempt %u of %u", i + 1, m->repeat + 1);
 out:
-	if (err)
-		res = hx_fail(x, err);
-	hx_end(x, &fe);
-	return res;
+	return hx_done(x, &fe, res, err);
 }
 
 /**
@@ -200,10 +195,7 @@ static enum hx_outcome run_fill_table(struct hx_ctx *x, const void *arg)
 	}
 	hx_note(x, "%u regions added before the refusal", i);
 out:
-	if (err)
-		res = hx_fail(x, err);
-	hx_end(x, &fe);
-	return res;
+	return hx_done(x, &fe, res, err);
 }
 
 /**
@@ -278,10 +270,7 @@ static enum hx_outcome run_memory_under_ring(struct hx_ctx *x, const void *arg)
 		hx_note(x, "the ring stayed stopped");
 	}
 out:
-	if (err)
-		res = hx_fail(x, err);
-	hx_dev_end(x, &d);
-	return res;
+	return hx_dev_done(x, &d, res, err);
 }
 
 /**
@@ -316,10 +305,7 @@ static enum hx_outcome run_memory_shrunk(struct hx_ctx *x, const void *arg)
 	}
 	res = hx_wait_closed(x, &d.fe, x->timeout_ms);
 out:
-	if (err)
-		res = hx_fail(x, err);
-	hx_dev_end(x, &d);
-	return res;
+	return hx_dev_done(x, &d, res, err);
 }
 
 #define MEM(...) (&(const struct hx_mem){ __VA_ARGS__ })

@@ -36,6 +36,7 @@ enum hx_ref {
 	R_IND2,	  /* the second indirect table */
 	R_RX,	  /* net: the first RX buffer */
 	R_RING,	  /* the ring's own descriptor table */
+	R_COUNT
 };
 
 struct hx_d {
@@ -100,36 +101,33 @@ static uint64_t buffer_of(struct hx_ctx *x, const struct hx_dev *d,
 {
 	bool blk = x->device == HX_BLK;
 	uint32_t frame = c->frame_len ? c->frame_len : 60;
+	const uint64_t base[] = {
+		[R_GPA] = 0,
+		[R_HDR] = d->hdr_gpa,
+		[R_DATA] = d->data_gpa,
+		[R_STATUS] = d->status_gpa,
+		[R_IND] = d->ind_gpa,
+		[R_IND2] = d->ind2_gpa,
+		[R_RX] = d->rxbufs_gpa,
+		[R_RING] = r->vr.desc_gpa,
+	};
+	const uint32_t natural[] = {
+		[R_GPA] = 16,
+		[R_HDR] = c->on == ON_CTRL ? 2u + c->ctrl_len
+			  : blk		   ? 16
+					   : d->hdr_len,
+		[R_DATA] = blk ? (c->data_len ? c->data_len : 512) : frame,
+		[R_STATUS] = blk || c->on == ON_CTRL ? 1 : 64,
+		[R_IND] = (c->ind_fill ? c->ind_fill : c->nind) *
+			  (uint32_t)sizeof(struct vring_desc),
+		[R_IND2] = c->nind2 * (uint32_t)sizeof(struct vring_desc),
+		[R_RX] = 2048,
+		[R_RING] = r->vr.num * (uint32_t)sizeof(struct vring_desc),
+	};
+	unsigned int ref = s->ref < R_COUNT ? s->ref : R_GPA;
 
-	switch (s->ref) {
-	case R_HDR:
-		*len = c->on == ON_CTRL ? 2u + c->ctrl_len
-		       : blk		? 16
-					: d->hdr_len;
-		return d->hdr_gpa + s->off;
-	case R_DATA:
-		*len = blk ? (c->data_len ? c->data_len : 512) : frame;
-		return d->data_gpa + s->off;
-	case R_STATUS:
-		*len = blk || c->on == ON_CTRL ? 1 : 64;
-		return d->status_gpa + s->off;
-	case R_IND:
-		*len = (c->ind_fill ? c->ind_fill : c->nind) *
-		       (uint32_t)sizeof(struct vring_desc);
-		return d->ind_gpa + s->off;
-	case R_IND2:
-		*len = c->nind2 * (uint32_t)sizeof(struct vring_desc);
-		return d->ind2_gpa + s->off;
-	case R_RX:
-		*len = 2048;
-		return d->rxbufs_gpa + s->off;
-	case R_RING:
-		*len = r->vr.num * (uint32_t)sizeof(struct vring_desc);
-		return r->vr.desc_gpa + s->off;
-	default:
-		*len = 16;
-		return s->off;
-	}
+	*len = natural[ref];
+	return base[ref] + s->off;
 }
 
 /**
@@ -340,10 +338,7 @@ static enum hx_outcome run_chain(struct hx_ctx *x, const void *arg)
 		goto out;
 	res = c->on == ON_RX ? observe_rx(x, &d) : observe(x, &d, c, r, 0);
 out:
-	if (err)
-		res = hx_fail(x, err);
-	hx_dev_end(x, &d);
-	return res;
+	return hx_dev_done(x, &d, res, err);
 }
 
 #define CHAIN(...) (&(const struct hx_chain){ __VA_ARGS__ })

@@ -23,8 +23,7 @@
 #define RAW(...) (&(const struct hx_raw){ __VA_ARGS__ })
 /* A message with a vring state payload, after SET_OWNER */
 #define STATE(req, i, n)                                                       \
-	.phase = HX_OWNED, .request = (req), .flags = V, .size = 8, .len = 8,  \
-	.payload.state = { (i), (n) }
+	.phase = HX_OWNED, HX_MSG(req, 8), .payload.state = { (i), (n) }
 /* A config message, after SET_OWNER */
 #define CONFIG(req, off, sz, fl)                                               \
 	.phase = HX_OWNED, .request = (req), .size = 12 + (sz),                \
@@ -95,14 +94,9 @@ static enum hx_outcome run_vring_addr(struct hx_ctx *x, const void *arg)
 		*part += a->value;
 	r = hx_send(&fe, VHOST_USER_SET_VRING_ADDR, V | NR, sizeof(addr), &addr,
 		    sizeof(addr), NULL, 0, &err);
-	if (r > 0)
-		res = hx_verdict(x, &fe, VHOST_USER_SET_VRING_ADDR, HX_ANS_ACK);
-	else if (!r)
-		res = HX_CLOSED;
+	res = hx_sent(x, &fe, r, VHOST_USER_SET_VRING_ADDR, HX_ANS_ACK);
 out:
-	if (err)
-		res = hx_fail(x, err);
-	hx_end(x, &fe);
+	res = hx_done(x, &fe, res, err);
 	guest_ram_cleanup(&ram);
 	return res;
 }
@@ -143,10 +137,7 @@ static enum hx_outcome run_kick_before_addr(struct hx_ctx *x, const void *arg)
 		hx_note(x, "not processed after SET_VRING_ADDR either");
 	}
 out:
-	if (err)
-		res = hx_fail(x, err);
-	hx_dev_end(x, &d);
-	return res;
+	return hx_dev_done(x, &d, res, err);
 }
 
 /* A kick, call or error fd of some kind for the request ring */
@@ -225,16 +216,11 @@ static enum hx_outcome run_ring_fd(struct hx_ctx *x, const void *arg)
 	u64 = hx_req_ring(&d)->index;
 	r = hx_send(&d.fe, f->request, V | NR, 8, &u64, 8, &fd, 1, &err);
 	hx_close_fds(&fd, 1);
-	if (r < 0)
-		goto out;
-	res = r ? hx_verdict(x, &d.fe, f->request, HX_ANS_ACK) : HX_CLOSED;
+	res = hx_sent(x, &d.fe, r, f->request, HX_ANS_ACK);
 	if (res == HX_ACCEPTED)
 		res = use_ring_fd(x, &d, f->request);
 out:
-	if (err)
-		res = hx_fail(x, err);
-	hx_dev_end(x, &d);
-	return res;
+	return hx_dev_done(x, &d, res, err);
 }
 
 #define VADDR(...) (&(const struct hx_vaddr){ __VA_ARGS__ })
@@ -297,13 +283,12 @@ const struct hx_case hx_vring_cases[] = {
 	{ "kick-index-past", "vring", HX_ANY, HX_CLOSED,
 	  "SET_VRING_KICK: queue index 64 out of range",
 	  "SET_VRING_KICK of ring 64 with an eventfd", hx_run_raw,
-	  RAW(.phase = HX_OWNED, .request = VHOST_USER_SET_VRING_KICK,
-	      .flags = V, .size = 8, .len = 8, .payload.u64 = 64, .nfds = 1) },
+	  RAW(.phase = HX_OWNED, HX_MSG(VHOST_USER_SET_VRING_KICK, 8),
+	      .payload.u64 = 64, .nfds = 1) },
 	{ "err-index-past", "vring", HX_ANY, HX_CLOSED,
 	  "SET_VRING_ERR: queue index 255 out of range",
 	  "SET_VRING_ERR of ring 255, NOFD", hx_run_raw,
-	  RAW(.phase = HX_OWNED, .request = VHOST_USER_SET_VRING_ERR,
-	      .flags = V, .size = 8, .len = 8,
+	  RAW(.phase = HX_OWNED, HX_MSG(VHOST_USER_SET_VRING_ERR, 8),
 	      .payload.u64 = 0xff | VHOST_USER_VRING_NOFD_MASK) },
 
 	/* Ring addresses */
@@ -461,18 +446,17 @@ const struct hx_case hx_vring_cases[] = {
 	/* Device status */
 	{ "status-wide", "status", HX_ANY, HX_CLOSED,
 	  "status 0x100 does not fit in 8 bits", "SET_STATUS 0x100", hx_run_raw,
-	  RAW(.phase = HX_OWNED, .request = VHOST_USER_SET_STATUS, .flags = V,
-	      .size = 8, .len = 8, .payload.u64 = 0x100) },
+	  RAW(.phase = HX_OWNED, HX_MSG(VHOST_USER_SET_STATUS, 8),
+	      .payload.u64 = 0x100) },
 	{ "status-all-ones", "status", HX_ANY, HX_CLOSED,
 	  "status 0xffffffffffffffff does not fit in 8 bits",
 	  "SET_STATUS with every bit", hx_run_raw,
-	  RAW(.phase = HX_OWNED, .request = VHOST_USER_SET_STATUS, .flags = V,
-	      .size = 8, .len = 8, .payload.u64 = UINT64_MAX) },
+	  RAW(.phase = HX_OWNED, HX_MSG(VHOST_USER_SET_STATUS, 8),
+	      .payload.u64 = UINT64_MAX) },
 	{ "status-get-with-payload", "status", HX_ANY, HX_CLOSED,
 	  "GET_STATUS: payload size 8, expected 0", "GET_STATUS with a payload",
 	  hx_run_raw,
-	  RAW(.phase = HX_OWNED, .request = VHOST_USER_GET_STATUS, .flags = V,
-	      .size = 8, .len = 8) },
+	  RAW(.phase = HX_OWNED, HX_MSG(VHOST_USER_GET_STATUS, 8)) },
 
 	/* The back-end channel */
 	{ "backend-req-pipe", "backend-channel", HX_ANY, HX_NACK,

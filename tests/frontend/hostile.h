@@ -111,6 +111,10 @@ enum hx_phase {
 	HX_MEMORY,   /* and SET_FEATURES, SET_MEM_TABLE */
 };
 
+/* struct hx_raw fields of a well-framed message: @n payload bytes, sent */
+#define HX_MSG(req, n)                                                         \
+	.request = (req), .flags = VHOST_USER_VERSION, .size = (n), .len = (n)
+
 /* Protocol features a session asks for unless a case says otherwise */
 #define HX_PROTOCOL                                                            \
 	((1ULL << VHOST_USER_PROTOCOL_F_MQ) |                                  \
@@ -163,6 +167,14 @@ struct hx_chunk {
 	int delay_ms; /* pause before the chunk */
 };
 
+/* Bytes written on a fresh connection, then a wait for the close */
+struct hx_stream {
+	const struct hx_chunk *c;
+	unsigned int n;
+	bool shut;   /* then shut our side down */
+	int wait_ms; /* longest wait for the close; 0: the case's bound */
+};
+
 void hx_note(struct hx_ctx *x, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 enum hx_outcome hx_fail(struct hx_ctx *x, struct error *err);
@@ -187,8 +199,13 @@ enum hx_outcome hx_verdict(struct hx_ctx *x, struct vu_frontend *fe,
 enum hx_outcome hx_probe(struct hx_ctx *x, struct vu_frontend *fe);
 enum hx_outcome hx_wait_closed(struct hx_ctx *x, struct vu_frontend *fe,
 			       int timeout_ms);
+enum hx_outcome hx_sent(struct hx_ctx *x, struct vu_frontend *fe, int sent,
+			uint32_t req, enum hx_answer ans);
 enum hx_outcome hx_run_raw(struct hx_ctx *x, const void *arg);
+enum hx_outcome hx_run_stream(struct hx_ctx *x, const void *arg);
 void hx_end(struct hx_ctx *x, struct vu_frontend *fe);
+enum hx_outcome hx_done(struct hx_ctx *x, struct vu_frontend *fe,
+			enum hx_outcome res, struct error *err);
 uint64_t hx_now_ms(void);
 void hx_sleep_ms(int ms);
 
@@ -235,6 +252,8 @@ struct hx_dev {
 bool hx_dev_start(struct hx_ctx *x, struct hx_dev *d,
 		  const struct hx_dev_opts *o, struct error **errp);
 void hx_dev_end(struct hx_ctx *x, struct hx_dev *d);
+enum hx_outcome hx_dev_done(struct hx_ctx *x, struct hx_dev *d,
+			    enum hx_outcome res, struct error *err);
 struct hx_ring *hx_req_ring(struct hx_dev *d);
 bool hx_ring_addr(struct hx_dev *d, struct hx_ring *r, struct error **errp);
 bool hx_post_good(struct hx_ctx *x, struct hx_dev *d, struct error **errp);
