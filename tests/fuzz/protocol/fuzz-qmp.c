@@ -24,23 +24,21 @@
  */
 #include <errno.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "devices/blk/virtio-blk.h"
 #include "qmp/monitor-int.h"
 #include "qmp/qmp-target.h"
+#include "tests/fuzz/protocol/fuzz-blk-disk.h"
 #include "tests/fuzz/protocol/fuzz-util.h"
 
-#define FUZZ_DISK_SIZE (1ULL << 20)
-#define FUZZ_CHUNKS    3
+#define FUZZ_CHUNKS 3
 /* Wake-ups a client gets to close after EOF: it needs one or two */
 #define FUZZ_CLOSE_ROUNDS 100
 /* Output kept while a message is incomplete (a pretty schema is ~200 KiB) */
@@ -68,36 +66,6 @@ struct fuzz_out {
 };
 
 /**
- * fuzz_qmp_disk() - The block device, on a memfd
- *
- * Return: the device
- */
-static struct virtio_device *fuzz_qmp_disk(void)
-{
-	struct virtio_blk_options opts = {
-		.serial = "fuzz-qmp",
-		.num_queues = 2,
-		.queue_size = 256,
-		.aio = VIRTIO_BLK_AIO_SYNC,
-		.logical_block_size = 512,
-	};
-	struct virtio_device *dev;
-	struct error *err = NULL;
-	char path[64];
-	int fd;
-
-	fd = memfd_create("fuzz-qmp-disk", MFD_CLOEXEC);
-	if (fd < 0 || ftruncate(fd, FUZZ_DISK_SIZE) < 0)
-		fuzz_fail("memfd for the disk");
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	opts.path = path;
-	dev = virtio_blk_new(&opts, &err);
-	if (!dev)
-		fuzz_fail("%s", error_get_pretty(err));
-	return dev;
-}
-
-/**
  * LLVMFuzzerInitialize() - Device, server, target and monitor, once
  * @argc:	unused
  * @argv:	unused
@@ -113,7 +81,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	fuzz_log_init("fuzz-qmp");
 	signal(SIGPIPE, SIG_IGN);
-	fq.dev = fuzz_qmp_disk();
+	fq.dev = fuzz_blk_disk("fuzz-qmp");
 	fq.quit_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (fq.quit_fd < 0 ||
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
@@ -311,8 +279,8 @@ static void fuzz_restore(void)
 	if (read(fq.quit_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
 		fuzz_fail("quit eventfd: %s", strerror(errno));
 	virtio_blk_get_info(fq.dev, &info);
-	if (info.size_bytes != FUZZ_DISK_SIZE &&
-	    !virtio_blk_resize(fq.dev, FUZZ_DISK_SIZE, &err))
+	if (info.size_bytes != FUZZ_BLK_DISK_SIZE &&
+	    !virtio_blk_resize(fq.dev, FUZZ_BLK_DISK_SIZE, &err))
 		fuzz_fail("resizing back: %s", error_get_pretty(err));
 }
 

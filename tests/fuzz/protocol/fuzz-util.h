@@ -1,33 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Helpers shared by the protocol fuzz targets: reading the input, counting
- * open fds, and the libFuzzer entry points.
+/* Helpers shared by the protocol fuzz targets: counting open fds, quiet
+ * logging; and, through fuzz-common.h, what every fuzz target uses.
  *
  * Copyright (c) 2026 qemu-dev authors
  */
 #ifndef QD_TESTS_FUZZ_PROTOCOL_FUZZ_UTIL_H
 #define QD_TESTS_FUZZ_PROTOCOL_FUZZ_UTIL_H
 
-#include <stddef.h>
-#include <stdint.h>
-
-/* libFuzzer calls these (-fsanitize=fuzzer provides main()) */
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* The rest of a fuzz input, consumed from the front */
-struct fuzz_input {
-	const uint8_t *p;
-	size_t left;
-};
-
-uint8_t fuzz_u8(struct fuzz_input *in);
-uint16_t fuzz_u16(struct fuzz_input *in);
-uint32_t fuzz_u32(struct fuzz_input *in);
-void fuzz_bytes(struct fuzz_input *in, void *dst, size_t len);
+#include "tests/fuzz/fuzz-common.h"
 
 unsigned int fuzz_count_fds(void);
 void fuzz_log_init(const char *prog);
-void fuzz_fail(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2), noreturn));
 
 #endif /* QD_TESTS_FUZZ_PROTOCOL_FUZZ_UTIL_H */

@@ -28,11 +28,11 @@
 
 #define FB_DEFAULT_SECTORS 2048
 #define FB_MAX_SECTORS	   8192
+/* CONFIG lengths: 0..127, past the config space */
+#define FB_CONFIG_LEN_MOD 128
 
 static int fb_memfd = -1;
 static char fb_path[64];
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /**
  * fb_backing() - Empty the disk and give it the size the header asks for
@@ -48,7 +48,7 @@ static bool fb_backing(const struct rf_session *s)
 	if (fb_memfd < 0) {
 		fb_memfd = memfd_create("fuzz-virtio-blk", MFD_CLOEXEC);
 		if (fb_memfd < 0)
-			rf_fail("memfd_create");
+			fuzz_fail("memfd_create");
 		snprintf(fb_path, sizeof(fb_path), "/proc/self/fd/%d",
 			 fb_memfd);
 	}
@@ -93,10 +93,10 @@ static bool fb_create(struct rf_session *s)
 	struct error *err = NULL;
 
 	if (!fb_backing(s))
-		rf_fail("cannot size the backing memfd");
+		fuzz_fail("cannot size the backing memfd");
 	s->dev = virtio_blk_new(&o, &err);
 	if (!s->dev)
-		rf_fail("virtio_blk_new: %s", error_get_pretty(err));
+		fuzz_fail("virtio_blk_new: %s", error_get_pretty(err));
 	s->nq = o.num_queues;
 	s->features =
 		(1ULL << VIRTIO_F_VERSION_1) | (1ULL << VIRTIO_BLK_F_SEG_MAX) |
@@ -119,7 +119,7 @@ static void fb_configure(struct rf_session *s)
 	if (!(s->features & (1ULL << VIRTIO_BLK_F_CONFIG_WCE)))
 		return;
 	if (!s->dev->ops->set_config(s->dev, 32, &wb, 1, &err))
-		rf_fail("writeback refused: %s", error_get_pretty(err));
+		fuzz_fail("writeback refused: %s", error_get_pretty(err));
 }
 
 /**
@@ -128,33 +128,21 @@ static void fb_configure(struct rf_session *s)
  * @op:		enum fb_op
  * @in:		input
  */
-static void fb_op(struct rf_session *s, unsigned int op, struct rf_input *in)
+static void fb_op(struct rf_session *s, unsigned int op, struct fuzz_input *in)
 {
 	struct error *err = NULL;
-	uint8_t buf[128];
 
 	switch (op) {
 	case FB_OP_RESIZE: {
-		uint64_t size = (uint64_t)rf_u16(in) * VIRTIO_BLK_SECTOR_SIZE;
+		uint64_t size = (uint64_t)fuzz_u16(in) * VIRTIO_BLK_SECTOR_SIZE;
 
 		if (!virtio_blk_resize(s->dev, size, &err))
 			error_free(err);
 		break;
 	}
-	case FB_OP_CONFIG: {
-		uint32_t off = rf_u8(in);
-		uint32_t len = rf_u8(in) % sizeof(buf);
-
-		for (uint32_t i = 0; i < len; i++)
-			buf[i] = rf_u8(in);
-		if (!s->dev->ops->set_config(s->dev, off, buf, len, &err)) {
-			error_free(err);
-			err = NULL;
-		}
-		if (!s->dev->ops->get_config(s->dev, off, buf, len, &err))
-			error_free(err);
+	case FB_OP_CONFIG:
+		rf_config_op(s, in, FB_CONFIG_LEN_MOD);
 		break;
-	}
 	}
 }
 
@@ -183,7 +171,7 @@ static void fb_destroy(struct rf_session *s)
 	s->dev = NULL;
 }
 
-static const struct rf_target fb_target = {
+const struct rf_target rf_fuzz_target = {
 	.name = "virtio-blk",
 	.n_ops = FB_N_OPS,
 	.create = fb_create,
@@ -191,15 +179,3 @@ static const struct rf_target fb_target = {
 	.op = fb_op,
 	.destroy = fb_destroy,
 };
-
-/**
- * LLVMFuzzerTestOneInput() - libFuzzer's entry point
- * @data:	input
- * @size:	its length
- *
- * Return: 0
- */
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-	return rf_run(&fb_target, data, size);
-}

@@ -35,6 +35,8 @@
 /* Ethernet frame limits the device promises for what it sends */
 #define FN_ETH_HLEN	14
 #define FN_MAX_TX_FRAME (65535 + 14 + 4)
+/* CONFIG lengths: 0..31, past the config space */
+#define FN_CONFIG_LEN_MOD 32
 
 /* A frame the device refused with -EAGAIN, offered again at rx_resume */
 struct fn_held {
@@ -58,7 +60,6 @@ static const uint8_t fn_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 /* What send() copies a frame into, as a netdev writing it out would */
 static uint8_t fn_scratch[FN_MAX_TX_FRAME + 64];
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 void netdev_free(struct netdev *nd);
 
 /**
@@ -128,8 +129,8 @@ static int fn_offer(struct fn_netdev *fn, unsigned int q, uint8_t *buf,
 	int r = port->receive(port, iov, cnt, can_wait);
 
 	if (r && (r != -EAGAIN || !can_wait))
-		rf_fail("port receive() returned %d (can_wait %d)", r,
-			can_wait);
+		fuzz_fail("port receive() returned %d (can_wait %d)", r,
+			  can_wait);
 	return r;
 }
 
@@ -146,8 +147,8 @@ static bool fn_set_vnet_hdr(struct netdev *nd, unsigned int hdr_len,
 			    unsigned int offloads, struct error **errp)
 {
 	if ((hdr_len != 10 && hdr_len != 12) || (offloads & ~nd->offloads))
-		rf_fail("set_vnet_hdr(%u, 0x%x) with offloads 0x%x", hdr_len,
-			offloads, nd->offloads);
+		fuzz_fail("set_vnet_hdr(%u, 0x%x) with offloads 0x%x", hdr_len,
+			  offloads, nd->offloads);
 	nd->hdr_len = hdr_len;
 	return true;
 }
@@ -165,7 +166,7 @@ static bool fn_attach(struct netdev *nd, unsigned int q,
 		      struct netdev_port *port, struct error **errp)
 {
 	if (q >= nd->queues || fn_of(nd)->ports[q])
-		rf_fail("attach of queue %u", q);
+		fuzz_fail("attach of queue %u", q);
 	fn_of(nd)->ports[q] = port;
 	return true;
 }
@@ -178,7 +179,7 @@ static bool fn_attach(struct netdev *nd, unsigned int q,
 static void fn_detach(struct netdev *nd, unsigned int q)
 {
 	if (q >= nd->queues || !fn_of(nd)->ports[q])
-		rf_fail("detach of queue %u", q);
+		fuzz_fail("detach of queue %u", q);
 	fn_of(nd)->ports[q] = NULL;
 }
 
@@ -201,8 +202,8 @@ static int fn_send(struct netdev *nd, unsigned int q, const struct iovec *iov,
 
 	if (q >= nd->queues || len < hdr + FN_ETH_HLEN ||
 	    len > hdr + FN_MAX_TX_FRAME)
-		rf_fail("send of %zu bytes (header %zu) on queue %u", len, hdr,
-			q);
+		fuzz_fail("send of %zu bytes (header %zu) on queue %u", len,
+			  hdr, q);
 	switch (fn->send_mode) {
 	case FN_SEND_EAGAIN:
 		return -EAGAIN;
@@ -217,7 +218,7 @@ static int fn_send(struct netdev *nd, unsigned int q, const struct iovec *iov,
 	}
 	/* Every byte is read, as a netdev writing the frame out would */
 	if (iov_to_buf(iov, cnt, 0, fn_scratch, len) != len)
-		rf_fail("send: iovecs shorter than their size");
+		fuzz_fail("send: iovecs shorter than their size");
 	fn->sent_frames++;
 	fn->sent_bytes += len;
 	if (fn->loopback && fn->ports[q])
@@ -254,7 +255,7 @@ static void fn_free(struct netdev *nd)
 
 	for (unsigned int i = 0; i < FN_MAX_PAIRS; i++) {
 		if (fn->ports[i])
-			rf_fail("netdev freed with queue %u attached", i);
+			fuzz_fail("netdev freed with queue %u attached", i);
 		free(fn->held[i].buf);
 	}
 	free(fn);
@@ -338,7 +339,7 @@ static bool fn_create(struct rf_session *s)
 	struct error *err = NULL;
 
 	if (!fn)
-		rf_fail("out of memory");
+		fuzz_fail("out of memory");
 	fn->nd.ops = &fn_ops;
 	fn->nd.id = "fuzz0";
 	fn->nd.queues = (opt & FN_O_ONE_ND_QUEUE) ? 1 : pairs;
@@ -353,13 +354,13 @@ static bool fn_create(struct rf_session *s)
 	o.netdev = &fn->nd;
 	s->dev = virtio_net_new(&o, &err);
 	if (!s->dev)
-		rf_fail("virtio_net_new: %s", error_get_pretty(err));
+		fuzz_fail("virtio_net_new: %s", error_get_pretty(err));
 	s->priv = fn;
 	s->nq = 2 * pairs + 1;
 	s->features = fn_features(s->hdr[1]);
 	if ((opt & FN_O_LINK_DOWN) &&
 	    !virtio_net_set_link(s->dev, false, false, &err))
-		rf_fail("link down: %s", error_get_pretty(err));
+		fuzz_fail("link down: %s", error_get_pretty(err));
 	return true;
 }
 
@@ -373,14 +374,14 @@ static bool fn_create(struct rf_session *s)
  * stopped reading its fd; one without a port (not attached) reads nothing.
  */
 static void fn_op_rx(struct rf_session *s, struct fn_netdev *fn,
-		     struct rf_input *in)
+		     struct fuzz_input *in)
 {
-	uint8_t flags = rf_u8(in);
+	uint8_t flags = fuzz_u8(in);
 	unsigned int q = (flags & FN_RX_PAIR1) % fn->nd.queues;
 	bool can_wait = fn->can_wait || (flags & FN_RX_CAN_WAIT);
 	unsigned int pieces = FN_RX_PIECES(flags);
-	size_t len = rf_u16(in) % FN_MAX_FRAME, got;
-	const uint8_t *p = rf_bytes(in, len, &got);
+	size_t len = fuzz_u16(in) % FN_MAX_FRAME, got;
+	const uint8_t *p = fuzz_take(in, len, &got);
 	uint8_t *buf;
 
 	if (!fn->ports[q] || fn->held[q].buf)
@@ -388,7 +389,7 @@ static void fn_op_rx(struct rf_session *s, struct fn_netdev *fn,
 	/* A copy of its own: ASan sees every read past the frame */
 	buf = malloc(got ? got : 1);
 	if (!buf)
-		rf_fail("out of memory");
+		fuzz_fail("out of memory");
 	memcpy(buf, p, got);
 	if (fn_offer(fn, q, buf, got, pieces, can_wait) == -EAGAIN) {
 		fn->held[q] = (struct fn_held){ buf, got, pieces };
@@ -404,53 +405,42 @@ static void fn_op_rx(struct rf_session *s, struct fn_netdev *fn,
  * @op:		enum fn_op
  * @in:		input
  */
-static void fn_op(struct rf_session *s, unsigned int op, struct rf_input *in)
+static void fn_op(struct rf_session *s, unsigned int op, struct fuzz_input *in)
 {
 	struct fn_netdev *fn = s->priv;
 	struct error *err = NULL;
-	uint8_t buf[32], arg;
+	uint8_t mac[6], arg;
 
 	switch (op) {
 	case FN_OP_RX:
 		fn_op_rx(s, fn, in);
 		return;
 	case FN_OP_TX_READY:
-		arg = rf_u8(in) % fn->nd.queues;
+		arg = fuzz_u8(in) % fn->nd.queues;
 		if (fn->ports[arg])
 			fn->ports[arg]->tx_ready(fn->ports[arg]);
 		return;
 	case FN_OP_SEND_MODE:
-		fn->send_mode = rf_u8(in) % FN_N_SEND;
+		fn->send_mode = fuzz_u8(in) % FN_N_SEND;
 		return;
 	case FN_OP_LINK:
-		arg = rf_u8(in);
+		arg = fuzz_u8(in);
 		if (!virtio_net_set_link(s->dev, arg & 1, arg & 2, &err))
 			error_free(err);
 		return;
 	case FN_OP_ANNOUNCE:
-		memcpy(buf, fn_mac, 6);
-		buf[5] = rf_u8(in);
-		if (!virtio_net_announce(s->dev, buf, &err))
+		memcpy(mac, fn_mac, sizeof(mac));
+		mac[5] = fuzz_u8(in);
+		if (!virtio_net_announce(s->dev, mac, &err))
 			error_free(err);
 		return;
 	case FN_OP_SET_MTU:
-		if (!virtio_net_set_mtu(s->dev, rf_u16(in), &err))
+		if (!virtio_net_set_mtu(s->dev, fuzz_u16(in), &err))
 			error_free(err);
 		return;
-	case FN_OP_CONFIG: {
-		uint32_t off = rf_u8(in);
-		uint32_t len = rf_u8(in) % sizeof(buf);
-
-		for (uint32_t i = 0; i < len; i++)
-			buf[i] = rf_u8(in);
-		if (!s->dev->ops->set_config(s->dev, off, buf, len, &err)) {
-			error_free(err);
-			err = NULL;
-		}
-		if (!s->dev->ops->get_config(s->dev, off, buf, len, &err))
-			error_free(err);
+	case FN_OP_CONFIG:
+		rf_config_op(s, in, FN_CONFIG_LEN_MOD);
 		return;
-	}
 	}
 }
 
@@ -488,22 +478,10 @@ static void fn_destroy(struct rf_session *s)
 	s->priv = NULL;
 }
 
-static const struct rf_target fn_target = {
+const struct rf_target rf_fuzz_target = {
 	.name = "virtio-net",
 	.n_ops = FN_N_OPS,
 	.create = fn_create,
 	.op = fn_op,
 	.destroy = fn_destroy,
 };
-
-/**
- * LLVMFuzzerTestOneInput() - libFuzzer's entry point
- * @data:	input
- * @size:	its length
- *
- * Return: 0
- */
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-	return rf_run(&fn_target, data, size);
-}

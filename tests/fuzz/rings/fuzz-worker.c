@@ -130,8 +130,8 @@ void virtio_queue_stop(struct virtio_device *dev, unsigned int idx)
 	vq = &dev->vqs[idx];
 	vq->stopping = true;
 	if (vq->inflight)
-		rf_fail("queue %u stops with %u chains in flight", idx,
-			vq->inflight);
+		fuzz_fail("queue %u stops with %u chains in flight", idx,
+			  vq->inflight);
 	if (vq->active) {
 		if (vq->notify_disabled)
 			vq_enable_notification(vq);

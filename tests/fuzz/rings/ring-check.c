@@ -78,8 +78,8 @@ void rf_check_reset(void)
 static unsigned int rc_queue(const struct virtqueue *vq)
 {
 	if (vq->index >= RF_MAX_QUEUES || vq->num > RF_MAX_QSIZE)
-		rf_fail("queue %u of size %u: not one the harness set up",
-			vq->index, vq->num);
+		fuzz_fail("queue %u of size %u: not one the harness set up",
+			  vq->index, vq->num);
 	return vq->index;
 }
 
@@ -115,21 +115,22 @@ static void rc_check_elem(struct virtqueue *vq, const struct vq_elem *elem,
 
 	memcpy(&ring_head, &vq->avail->ring[slot], sizeof(ring_head));
 	if (elem->head >= vq->num || ring_head != elem->head)
-		rf_fail("queue %u: popped head %u, avail slot %u holds %u", q,
-			elem->head, slot, ring_head);
+		fuzz_fail("queue %u: popped head %u, avail slot %u holds %u", q,
+			  elem->head, slot, ring_head);
 	if (rc_inflight[q][elem->head])
-		rf_fail("queue %u: head %u popped twice", q, elem->head);
+		fuzz_fail("queue %u: head %u popped twice", q, elem->head);
 	if (elem->out_sg != elem->iov ||
 	    elem->in_sg != elem->iov + elem->out_num || n > vq->max_segs)
-		rf_fail("queue %u head %u: iovec layout %u+%u of %u", q,
-			elem->head, elem->out_num, elem->in_num, vq->max_segs);
+		fuzz_fail("queue %u head %u: iovec layout %u+%u of %u", q,
+			  elem->head, elem->out_num, elem->in_num,
+			  vq->max_segs);
 	for (unsigned int i = 0; i < n; i++) {
 		const struct iovec *v = &elem->iov[i];
 
 		if (!v->iov_len || !rf_in_ram(v->iov_base, v->iov_len))
-			rf_fail("queue %u head %u: segment %u (%zu bytes) "
-				"outside guest RAM",
-				q, elem->head, i, v->iov_len);
+			fuzz_fail("queue %u head %u: segment %u (%zu bytes) "
+				  "outside guest RAM",
+				  q, elem->head, i, v->iov_len);
 		if (i < elem->out_num) {
 			out += v->iov_len;
 		} else {
@@ -138,11 +139,11 @@ static void rc_check_elem(struct virtqueue *vq, const struct vq_elem *elem,
 		}
 	}
 	if (out != elem->out_len || in != elem->in_len)
-		rf_fail("queue %u head %u: lengths %llu/%llu, segments "
-			"%llu/%llu",
-			q, elem->head, (unsigned long long)elem->out_len,
-			(unsigned long long)elem->in_len,
-			(unsigned long long)out, (unsigned long long)in);
+		fuzz_fail("queue %u head %u: lengths %llu/%llu, segments "
+			  "%llu/%llu",
+			  q, elem->head, (unsigned long long)elem->out_len,
+			  (unsigned long long)elem->in_len,
+			  (unsigned long long)out, (unsigned long long)in);
 	rc_inflight[q][elem->head] = 1;
 	rc_count[q]++;
 }
@@ -162,18 +163,21 @@ int __wrap_vq_pop(struct virtqueue *vq, struct vq_elem **elemp,
 	int r = __real_vq_pop(vq, elemp, errp);
 
 	if (r < 0 && !vq->broken)
-		rf_fail("queue %u: vq_pop failed, queue not broken", vq->index);
+		fuzz_fail("queue %u: vq_pop failed, queue not broken",
+			  vq->index);
 	if (r < 0 && errp && !*errp)
-		rf_fail("queue %u: vq_pop failed without an error", vq->index);
+		fuzz_fail("queue %u: vq_pop failed without an error",
+			  vq->index);
 	if (r <= 0) {
 		if (vq->last_avail_idx != before)
-			rf_fail("queue %u: last_avail_idx moved without a pop",
+			fuzz_fail(
+				"queue %u: last_avail_idx moved without a pop",
 				vq->index);
 		return r;
 	}
 	if (vq->last_avail_idx != (uint16_t)(before + 1))
-		rf_fail("queue %u: pop moved last_avail_idx %u -> %u",
-			vq->index, before, vq->last_avail_idx);
+		fuzz_fail("queue %u: pop moved last_avail_idx %u -> %u",
+			  vq->index, before, vq->last_avail_idx);
 	rc_check_elem(vq, *elemp, before % vq->num);
 	rf_race_popped();
 	return r;
@@ -192,13 +196,13 @@ static void rc_complete(struct virtqueue *vq, const struct vq_elem *elem,
 	unsigned int q = rc_queue(vq);
 
 	if (elem->head >= RF_MAX_QSIZE || !rc_inflight[q][elem->head])
-		rf_fail("queue %u: %s of head %u, which is not in flight", q,
-			what, elem->head);
+		fuzz_fail("queue %u: %s of head %u, which is not in flight", q,
+			  what, elem->head);
 	if (written > elem->in_len)
-		rf_fail("queue %u head %u: %s of %u bytes written, %llu "
-			"writable",
-			q, elem->head, what, written,
-			(unsigned long long)elem->in_len);
+		fuzz_fail("queue %u head %u: %s of %u bytes written, %llu "
+			  "writable",
+			  q, elem->head, what, written,
+			  (unsigned long long)elem->in_len);
 	rc_inflight[q][elem->head] = 0;
 	rc_count[q]--;
 }
@@ -218,8 +222,8 @@ static void rc_check_used(const struct virtqueue *vq, unsigned int pos,
 	memcpy(&u, &vq->used->ring[(uint16_t)(vq->used_idx + pos) % vq->num],
 	       sizeof(u));
 	if (u.id != head || u.len != written)
-		rf_fail("queue %u: used entry %u is {%u, %u}, not {%u, %u}",
-			vq->index, pos, u.id, u.len, head, written);
+		fuzz_fail("queue %u: used entry %u is {%u, %u}, not {%u, %u}",
+			  vq->index, pos, u.id, u.len, head, written);
 }
 
 /**
@@ -236,16 +240,16 @@ void __wrap_vq_push(struct virtqueue *vq, struct vq_elem *elem,
 
 	rc_complete(vq, elem, written, "push");
 	if (rc_filled[vq->index] && !vq->broken)
-		rf_fail("queue %u: push while %u filled entries are not "
-			"flushed",
-			vq->index, rc_filled[vq->index]);
+		fuzz_fail("queue %u: push while %u filled entries are not "
+			  "flushed",
+			  vq->index, rc_filled[vq->index]);
 	__real_vq_push(vq, elem, written);
 	if (vq->broken)
 		return;
 	memcpy(&idx, &vq->used->idx, sizeof(idx));
 	if (idx != vq->used_idx)
-		rf_fail("queue %u: used->idx %u, used_idx %u after a push",
-			vq->index, idx, vq->used_idx);
+		fuzz_fail("queue %u: used->idx %u, used_idx %u after a push",
+			  vq->index, idx, vq->used_idx);
 	/* The entry just published: one before the used index */
 	rc_check_used(vq, (unsigned int)-1, head, written);
 }
@@ -264,8 +268,8 @@ void __wrap_vq_fill(struct virtqueue *vq, struct vq_elem *elem,
 
 	rc_complete(vq, elem, written, "fill");
 	if (pos != rc_filled[vq->index] && !vq->broken)
-		rf_fail("queue %u: fill at position %u, %u filled before",
-			vq->index, pos, rc_filled[vq->index]);
+		fuzz_fail("queue %u: fill at position %u, %u filled before",
+			  vq->index, pos, rc_filled[vq->index]);
 	__real_vq_fill(vq, elem, written, pos);
 	rc_filled[vq->index]++;
 	if (!vq->broken)
@@ -282,8 +286,8 @@ void __wrap_vq_flush(struct virtqueue *vq, unsigned int count)
 	unsigned int q = rc_queue(vq);
 
 	if (count != rc_filled[q] && !vq->broken)
-		rf_fail("queue %u: flush of %u entries, %u filled", q, count,
-			rc_filled[q]);
+		fuzz_fail("queue %u: flush of %u entries, %u filled", q, count,
+			  rc_filled[q]);
 	__real_vq_flush(vq, count);
 	rc_filled[q] = 0;
 }
@@ -302,8 +306,8 @@ void __wrap_vq_unpop(struct virtqueue *vq, struct vq_elem **elems,
 	for (unsigned int i = 0; i < count; i++)
 		if (elems[i]->head >= RF_MAX_QSIZE ||
 		    !rc_inflight[q][elems[i]->head])
-			rf_fail("queue %u: unpop of head %u, not in flight", q,
-				elems[i]->head);
+			fuzz_fail("queue %u: unpop of head %u, not in flight",
+				  q, elems[i]->head);
 	__real_vq_unpop(vq, elems, count);
 	for (unsigned int i = 0; i < count; i++) {
 		uint16_t head = elems[i]->head;
@@ -373,11 +377,11 @@ void rf_check_end_device(struct rf_session *s)
 			for (size_t i = off; i < off + RC_BLOCK; i++)
 				if (ram[i] != shadow[i] &&
 				    !rc_allowed(s, ram + i, 1))
-					rf_fail("the device wrote guest RAM "
-						"region %u offset 0x%zx "
-						"outside the buffers it "
-						"popped",
-						r, i);
+					fuzz_fail("the device wrote guest RAM "
+						  "region %u offset 0x%zx "
+						  "outside the buffers it "
+						  "popped",
+						  r, i);
 			memcpy(shadow + off, ram + off, RC_BLOCK);
 		}
 	}
@@ -398,14 +402,15 @@ void rf_check_queues(struct rf_session *s)
 		const struct virtqueue *vq = &s->dev->vqs[q];
 
 		if (rc_count[q] || (vq->elems && vq->inflight))
-			rf_fail("queue %u: %u chains popped and not completed "
+			fuzz_fail(
+				"queue %u: %u chains popped and not completed "
 				"(core: %u)%s",
 				q, rc_count[q], vq->inflight,
 				vq->broken ? ", queue broken" : "");
 		if (rc_filled[q] && !vq->broken)
-			rf_fail("queue %u: %u used entries filled, never "
-				"flushed",
-				q, rc_filled[q]);
+			fuzz_fail("queue %u: %u used entries filled, never "
+				  "flushed",
+				  q, rc_filled[q]);
 		rc_filled[q] = 0;
 	}
 }

@@ -8,13 +8,9 @@
  *
  * Copyright (c) 2026 qemu-dev authors
  */
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-
-#include <sanitizer/common_interface_defs.h>
 
 #include "devices/virtio/virtio-ring.h"
 #include "tests/fuzz/rings/ring-fuzz.h"
@@ -49,28 +45,6 @@ static struct guest_memory rf_mem;
 static int rf_efd = -1;
 
 /**
- * rf_fail() - Report a violated check and abort: libFuzzer's crash
- * @fmt:	printf format of what was violated
- *
- * As the protocol targets do: "FUZZ CHECK FAILED" where sanitizer reports
- * go, which run-fuzzers.sh looks for.
- */
-void rf_fail(const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-	int n;
-
-	n = snprintf(msg, sizeof(msg), "FUZZ CHECK FAILED: ");
-	va_start(ap, fmt);
-	vsnprintf(msg + n, sizeof(msg) - n, fmt, ap);
-	va_end(ap);
-	/* Where sanitizer reports go: stderr may be closed (-close_fd_mask) */
-	__sanitizer_report_error_summary(msg);
-	abort();
-}
-
-/**
  * rf_init() - Allocate guest RAM and the eventfd the queues signal
  *
  * Each region is a heap block of its own, so ASan's redzones border it.
@@ -86,77 +60,17 @@ void rf_init(void)
 		rf_ram[i] = malloc(rf_region_size[i]);
 		rf_shadow_ram[i] = malloc(rf_region_size[i]);
 		if (!rf_ram[i] || !rf_shadow_ram[i])
-			rf_fail("out of memory for guest RAM");
+			fuzz_fail("out of memory for guest RAM");
 		r.gpa = rf_region_gpa[i];
 		r.size = rf_region_size[i];
 		r.uva = (uint64_t)(uintptr_t)rf_ram[i];
 		r.host = rf_ram[i];
 		if (!guest_memory_add(&rf_mem, &r, &err))
-			rf_fail("guest RAM: %s", error_get_pretty(err));
+			fuzz_fail("guest RAM: %s", error_get_pretty(err));
 	}
 	rf_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (rf_efd < 0)
-		rf_fail("eventfd");
-}
-
-/**
- * rf_u8() - Next input byte
- * @in:		input
- *
- * Return: the byte, 0 past the end
- */
-uint8_t rf_u8(struct rf_input *in)
-{
-	if (!in->left)
-		return 0;
-	in->left--;
-	return *in->p++;
-}
-
-/**
- * rf_u16() - Next little-endian 16-bit input value
- * @in:		input
- *
- * Return: the value (missing bytes are zeroes)
- */
-uint16_t rf_u16(struct rf_input *in)
-{
-	uint16_t v = rf_u8(in);
-
-	return v | (uint16_t)(rf_u8(in) << 8);
-}
-
-/**
- * rf_u32() - Next little-endian 32-bit input value
- * @in:		input
- *
- * Return: the value (missing bytes are zeroes)
- */
-uint32_t rf_u32(struct rf_input *in)
-{
-	uint32_t v = rf_u16(in);
-
-	return v | ((uint32_t)rf_u16(in) << 16);
-}
-
-/**
- * rf_bytes() - Take up to @len bytes of input
- * @in:		input
- * @len:	bytes wanted
- * @got:	set to the bytes taken
- *
- * Return: pointer to them
- */
-const uint8_t *rf_bytes(struct rf_input *in, size_t len, size_t *got)
-{
-	const uint8_t *p = in->p;
-
-	if (len > in->left)
-		len = in->left;
-	in->p += len;
-	in->left -= len;
-	*got = len;
-	return p;
+		fuzz_fail("eventfd");
 }
 
 /**
@@ -307,18 +221,45 @@ void rf_race_popped(void)
  * rf_op_race() - RF_OP_RACE: arm a write for one of the next pops
  * @in:		input
  */
-static void rf_op_race(struct rf_input *in)
+static void rf_op_race(struct fuzz_input *in)
 {
 	size_t got;
 	const uint8_t *p;
 
-	rf_race.pops = rf_u8(in) % 8;
-	rf_race.off = rf_u32(in) % RF_FLAT_SIZE;
-	rf_race.len = rf_u8(in) % (RF_RACE_MAX + 1);
-	p = rf_bytes(in, rf_race.len, &got);
+	rf_race.pops = fuzz_u8(in) % 8;
+	rf_race.off = fuzz_u32(in) % RF_FLAT_SIZE;
+	rf_race.len = fuzz_u8(in) % (RF_RACE_MAX + 1);
+	p = fuzz_take(in, rf_race.len, &got);
 	memcpy(rf_race.buf, p, got);
 	rf_race.len = got;
 	rf_race.armed = true;
+}
+
+/**
+ * rf_config_op() - A target's CONFIG operation: write, then read config space
+ * @s:		session
+ * @in:		input: u8 offset, u8 length (modulo @len_mod), that many bytes
+ * @len_mod:	lengths the target tries: 0 to @len_mod - 1, at most
+ *		RF_CONFIG_MAX
+ *
+ * Offsets and lengths past the config space are the point: the device must
+ * refuse them, and a refusal is no failure.
+ */
+void rf_config_op(struct rf_session *s, struct fuzz_input *in, uint32_t len_mod)
+{
+	uint8_t buf[RF_CONFIG_MAX];
+	struct error *err = NULL;
+	uint32_t off = fuzz_u8(in);
+	uint32_t len = fuzz_u8(in) % len_mod;
+
+	for (uint32_t i = 0; i < len; i++)
+		buf[i] = fuzz_u8(in);
+	if (!s->dev->ops->set_config(s->dev, off, buf, len, &err)) {
+		error_free(err);
+		err = NULL;
+	}
+	if (!s->dev->ops->get_config(s->dev, off, buf, len, &err))
+		error_free(err);
 }
 
 /**
@@ -417,11 +358,11 @@ static bool rf_negotiate(struct rf_session *s)
  */
 static void rf_publish(struct rf_session *s, unsigned int q,
 		       const uint16_t *heads, unsigned int n,
-		       struct rf_input *in)
+		       struct fuzz_input *in)
 {
 	for (unsigned int k = 0; k < n; k++) {
 		uint16_t idx = rf_ram_read16(RF_AVAIL_GPA(q) + 2);
-		uint16_t head = heads ? heads[k] : rf_u16(in);
+		uint16_t head = heads ? heads[k] : fuzz_u16(in);
 
 		rf_ram_write16(RF_AVAIL_GPA(q) + 4 + 2 * (idx % s->num), head);
 		rf_ram_write16(RF_AVAIL_GPA(q) + 2, (uint16_t)(idx + 1));
@@ -433,16 +374,16 @@ static void rf_publish(struct rf_session *s, unsigned int q,
  * @s:		session
  * @in:		input
  */
-static void rf_op_chain(struct rf_session *s, struct rf_input *in)
+static void rf_op_chain(struct rf_session *s, struct fuzz_input *in)
 {
-	unsigned int q = rf_u8(in) % s->nq;
-	uint16_t head = rf_u8(in) % s->num;
-	unsigned int n = rf_u8(in) % RF_CHAIN_MAX + 1;
+	unsigned int q = fuzz_u8(in) % s->nq;
+	uint16_t head = fuzz_u8(in) % s->num;
+	unsigned int n = fuzz_u8(in) % RF_CHAIN_MAX + 1;
 
 	for (unsigned int k = 0; k < n; k++) {
-		uint8_t f = rf_u8(in);
-		uint64_t addr = (uint64_t)rf_u16(in) * 2;
-		uint32_t len = rf_u16(in);
+		uint8_t f = fuzz_u8(in);
+		uint64_t addr = (uint64_t)fuzz_u16(in) * 2;
+		uint32_t len = fuzz_u16(in);
 		uint16_t i = (uint16_t)((head + k) % s->num);
 		struct vring_desc d = {
 			.addr = addr,
@@ -506,7 +447,7 @@ static void rf_op_restart(struct rf_session *s, uint8_t arg)
  *
  * Return: true if the device may have run (a device-side operation)
  */
-static bool rf_op(struct rf_session *s, unsigned int op, struct rf_input *in)
+static bool rf_op(struct rf_session *s, unsigned int op, struct fuzz_input *in)
 {
 	uint8_t buf[16];
 	size_t got;
@@ -514,41 +455,41 @@ static bool rf_op(struct rf_session *s, unsigned int op, struct rf_input *in)
 
 	switch (op) {
 	case RF_OP_WRITE: {
-		uint64_t off = rf_u32(in) % RF_FLAT_SIZE;
-		uint16_t len = rf_u16(in);
-		const uint8_t *p = rf_bytes(in, len, &got);
+		uint64_t off = fuzz_u32(in) % RF_FLAT_SIZE;
+		uint16_t len = fuzz_u16(in);
+		const uint8_t *p = fuzz_take(in, len, &got);
 
 		rf_ram_write(off, p, got);
 		return false;
 	}
 	case RF_OP_DESC:
-		q = rf_u8(in) % s->nq;
-		got = rf_u8(in) % s->num;
+		q = fuzz_u8(in) % s->nq;
+		got = fuzz_u8(in) % s->num;
 		memset(buf, 0, sizeof(buf));
 		for (unsigned int i = 0; i < sizeof(buf); i++)
-			buf[i] = rf_u8(in);
+			buf[i] = fuzz_u8(in);
 		rf_ram_write(RF_DESC_GPA(q) + 16 * got, buf, sizeof(buf));
 		return false;
 	case RF_OP_AVAIL:
-		q = rf_u8(in) % s->nq;
-		rf_publish(s, q, NULL, rf_u8(in), in);
+		q = fuzz_u8(in) % s->nq;
+		rf_publish(s, q, NULL, fuzz_u8(in), in);
 		return false;
 	case RF_OP_CHAIN:
 		rf_op_chain(s, in);
 		return false;
 	case RF_OP_KICK: {
-		uint8_t arg = rf_u8(in);
+		uint8_t arg = fuzz_u8(in);
 
 		fuzz_worker_kick(s->dev, (arg & 0x7f) % s->nq, arg & 0x80);
 		return true;
 	}
 	case RF_OP_NOTIFY:
-		q = rf_u8(in) % s->nq;
-		rf_ram_write16(RF_AVAIL_GPA(q), rf_u16(in));
-		rf_ram_write16(RF_AVAIL_GPA(q) + 4 + 2 * s->num, rf_u16(in));
+		q = fuzz_u8(in) % s->nq;
+		rf_ram_write16(RF_AVAIL_GPA(q), fuzz_u16(in));
+		rf_ram_write16(RF_AVAIL_GPA(q) + 4 + 2 * s->num, fuzz_u16(in));
 		return false;
 	case RF_OP_RESTART:
-		rf_op_restart(s, rf_u8(in));
+		rf_op_restart(s, fuzz_u8(in));
 		return true;
 	case RF_OP_RESET:
 		rf_reset(s);
@@ -582,22 +523,22 @@ static void rf_step_checks(struct rf_session *s, bool device)
 }
 
 /**
- * rf_run() - Run one fuzz input through a target
- * @t:		target
+ * LLVMFuzzerTestOneInput() - Run one fuzz input through the target
  * @data:	input
  * @size:	its length
  *
  * Return: 0 (libFuzzer's convention); a violated check aborts instead
  */
-int rf_run(const struct rf_target *t, const uint8_t *data, size_t size)
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct rf_input in = { data, size };
+	const struct rf_target *t = &rf_fuzz_target;
+	struct fuzz_input in = { data, size };
 	struct rf_session s = { .t = t };
 	unsigned int nops = RF_OP_TARGET + t->n_ops;
 
 	rf_init();
 	for (unsigned int i = 0; i < RF_HEADER_LEN; i++)
-		s.hdr[i] = rf_u8(&in);
+		s.hdr[i] = fuzz_u8(&in);
 	s.num = 1U << ((s.hdr[0] >> 4) & 7);
 	s.base = (uint16_t)(s.hdr[4] | s.hdr[5] << 8);
 	for (unsigned int i = 0; i < RF_NREGIONS; i++)
@@ -609,7 +550,7 @@ int rf_run(const struct rf_target *t, const uint8_t *data, size_t size)
 	if (!t->create(&s))
 		return 0;
 	if (s.nq < 1 || s.nq > RF_MAX_QUEUES || s.nq > s.dev->num_queues)
-		rf_fail("target %s: %u queues", t->name, s.nq);
+		fuzz_fail("target %s: %u queues", t->name, s.nq);
 	if (!rf_negotiate(&s)) {
 		t->destroy(&s);
 		return 0;
@@ -629,7 +570,7 @@ int rf_run(const struct rf_target *t, const uint8_t *data, size_t size)
 		bool device;
 
 		rf_check_begin_device();
-		device = rf_op(&s, rf_u8(&in) % nops, &in);
+		device = rf_op(&s, fuzz_u8(&in) % nops, &in);
 		rf_step_checks(&s, device);
 	}
 

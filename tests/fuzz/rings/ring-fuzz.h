@@ -42,6 +42,7 @@
 #include <sys/uio.h>
 
 #include "devices/virtio/virtio-device.h"
+#include "tests/fuzz/fuzz-common.h"
 
 #define RF_HEADER_LEN 8
 /* Two adjacent regions at GPA 0, then a small one at the very top */
@@ -81,12 +82,6 @@ enum rf_op {
 	RF_OP_TARGET,
 };
 
-/* Reads the input; past its end every read yields zeroes */
-struct rf_input {
-	const uint8_t *p;
-	size_t left;
-};
-
 struct rf_session;
 
 /* What a fuzz target supplies to the harness */
@@ -102,7 +97,8 @@ struct rf_target {
 	/* After features were set, before queues start (e.g. config space) */
 	void (*configure)(struct rf_session *s);
 	/* Operation RF_OP_TARGET + @op */
-	void (*op)(struct rf_session *s, unsigned int op, struct rf_input *in);
+	void (*op)(struct rf_session *s, unsigned int op,
+		   struct fuzz_input *in);
 	/* After every operation: the target's own checks */
 	void (*check)(struct rf_session *s);
 	/* Release what create() made, the device included */
@@ -120,16 +116,16 @@ struct rf_session {
 	void *priv;	 /* the target's */
 };
 
-/* rf_run() - one fuzz input through @t: the body of LLVMFuzzerTestOneInput */
-int rf_run(const struct rf_target *t, const uint8_t *data, size_t size);
+/* The target: one file per target defines it, the harness runs it */
+extern const struct rf_target rf_fuzz_target;
 /* rf_init() - once per process: guest RAM, quiet logs */
 void rf_init(void);
 
-uint8_t rf_u8(struct rf_input *in);
-uint16_t rf_u16(struct rf_input *in);
-uint32_t rf_u32(struct rf_input *in);
-/* rf_bytes() - up to @len bytes of input; *@got says how many */
-const uint8_t *rf_bytes(struct rf_input *in, size_t len, size_t *got);
+/* rf_config_op() - set, then get config: u8 offset, u8 len % @len_mod, bytes */
+void rf_config_op(struct rf_session *s, struct fuzz_input *in,
+		  uint32_t len_mod);
+/* Longest config write of rf_config_op(), plus one */
+#define RF_CONFIG_MAX 128
 
 /* rf_gpa_host() - host address of [gpa, gpa+len) in one region, or NULL */
 void *rf_gpa_host(uint64_t gpa, size_t len);
@@ -141,10 +137,6 @@ void rf_ram_write(uint64_t off, const void *buf, size_t len);
 size_t rf_ram_region(unsigned int i, uint8_t **ram, uint8_t **shadow);
 /* rf_race_popped() - the device popped a chain: a pending RF_OP_RACE? */
 void rf_race_popped(void);
-
-/* rf_fail() - report a violated check and abort (a libFuzzer crash) */
-void rf_fail(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2), noreturn));
 
 /* Checks of the core's queue calls (ring-check.c) */
 void rf_check_reset(void);
