@@ -74,6 +74,41 @@ bool virtio_device_init(struct virtio_device *dev,
 }
 
 /**
+ * virtio_queue_prepare() - Check that a queue may start, and set it up
+ * @dev:	device, features negotiated
+ * @idx:	queue index
+ * @errp:	set if the queue does not exist, runs already, or vq_setup()
+ *		refused its config
+ *
+ * The part of starting a queue every implementation of virtio_queue_start()
+ * shares, whatever serves the queue afterwards.
+ *
+ * Return: the queue, set up and served by nothing yet, or NULL
+ */
+struct virtqueue *virtio_queue_prepare(struct virtio_device *dev,
+				       unsigned int idx, struct error **errp)
+{
+	struct virtqueue *vq;
+
+	if (idx >= dev->num_queues) {
+		error_setg(errp, "%s: queue %u does not exist (%u queues)",
+			   dev->ops->name, idx, dev->num_queues);
+		return NULL;
+	}
+	vq = &dev->vqs[idx];
+	if (vq->worker) {
+		error_setg(errp, "%s: queue %u is already running",
+			   dev->ops->name, idx);
+		return NULL;
+	}
+	vq->dev = dev;
+	vq->index = idx;
+	vq->event_idx = dev->features & (1ULL << VIRTIO_RING_F_EVENT_IDX);
+	vq->indirect = dev->features & (1ULL << VIRTIO_RING_F_INDIRECT_DESC);
+	return vq_setup(vq, errp) ? vq : NULL;
+}
+
+/**
  * stop_all_queues() - stop (drain) every running queue of @dev
  * @dev:	device
  */

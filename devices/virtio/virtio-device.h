@@ -220,6 +220,13 @@ const char *virtio_feature_name(const struct virtio_device *dev,
 				unsigned int bit);
 
 /*
+ * virtio_queue_prepare() - for implementations of virtio_queue_start(): check
+ * that queue @idx exists and does not run, take the negotiated ring features
+ * and vq_setup() it. Return: the queue, or NULL with @errp set.
+ */
+struct virtqueue *virtio_queue_prepare(struct virtio_device *dev,
+				       unsigned int idx, struct error **errp);
+/*
  * virtio_queue_start() - vq_setup() the queue and start its worker thread.
  * The config fields of dev->vqs[idx] must be set.
  */

@@ -833,30 +833,15 @@ bool virtio_queue_start(struct virtio_device *dev, unsigned int idx,
 	unsigned int group;
 	bool created = false;
 
-	if (idx >= dev->num_queues) {
-		error_setg(errp, "%s: queue %u does not exist (%u queues)",
-			   dev->ops->name, idx, dev->num_queues);
+	vq = virtio_queue_prepare(dev, idx, errp);
+	if (!vq)
 		return false;
-	}
-	vq = &dev->vqs[idx];
-	if (vq->worker) {
-		error_setg(errp, "%s: queue %u is already running",
-			   dev->ops->name, idx);
-		return false;
-	}
 	group = queue_group(dev, idx);
 	if (group >= dev->num_queues) {
 		error_setg(errp, "%s: queue %u: invalid worker group",
 			   dev->ops->name, idx);
-		return false;
+		goto fail;
 	}
-
-	vq->dev = dev;
-	vq->index = idx;
-	vq->event_idx = dev->features & (1ULL << VIRTIO_RING_F_EVENT_IDX);
-	vq->indirect = dev->features & (1ULL << VIRTIO_RING_F_INDIRECT_DESC);
-	if (!vq_setup(vq, errp))
-		return false;
 
 	w = dev->workers[group];
 	if (!w) {

@@ -78,24 +78,9 @@ static void fw_drop_watches(struct virtqueue *vq)
 bool virtio_queue_start(struct virtio_device *dev, unsigned int idx,
 			struct error **errp)
 {
-	struct virtqueue *vq;
+	struct virtqueue *vq = virtio_queue_prepare(dev, idx, errp);
 
-	if (idx >= dev->num_queues) {
-		error_setg(errp, "%s: queue %u does not exist", dev->ops->name,
-			   idx);
-		return false;
-	}
-	vq = &dev->vqs[idx];
-	if (vq->worker) {
-		error_setg(errp, "%s: queue %u is already running",
-			   dev->ops->name, idx);
-		return false;
-	}
-	vq->dev = dev;
-	vq->index = idx;
-	vq->event_idx = dev->features & (1ULL << VIRTIO_RING_F_EVENT_IDX);
-	vq->indirect = dev->features & (1ULL << VIRTIO_RING_F_INDIRECT_DESC);
-	if (!vq_setup(vq, errp))
+	if (!vq)
 		return false;
 	vq->worker = &fw_worker;
 	vq->stopping = false;
