@@ -192,6 +192,24 @@ void qmp_event_emit(const char *name, json_object *data)
 }
 
 /**
+ * qmp_events_pop_locked() - Take the oldest queued event, under the lock
+ *
+ * Return: its text (the caller's now), or NULL if none is queued
+ */
+static char *qmp_events_pop_locked(void)
+{
+	char *text;
+
+	if (!qmp_events.count)
+		return NULL;
+	text = qmp_events.ring[qmp_events.head];
+	qmp_events.ring[qmp_events.head] = NULL;
+	qmp_events.head = (qmp_events.head + 1) % QMP_MAX_PENDING_EVENTS;
+	qmp_events.count--;
+	return text;
+}
+
+/**
  * qmp_events_take() - Take every queued event
  * @batch:	filled with the texts, oldest first
  * @dropped:	set to the events dropped since the last call
@@ -201,15 +219,12 @@ void qmp_event_emit(const char *name, json_object *data)
 static unsigned int qmp_events_take(char **batch, unsigned long *dropped)
 {
 	unsigned int n = 0;
+	char *text;
 
+	/* At most QMP_MAX_PENDING_EVENTS are queued: @batch holds them all */
 	pthread_mutex_lock(&qmp_events.lock);
-	while (qmp_events.count) {
-		batch[n++] = qmp_events.ring[qmp_events.head];
-		qmp_events.head =
-			(qmp_events.head + 1) % QMP_MAX_PENDING_EVENTS;
-		qmp_events.count--;
-	}
-	qmp_events.head = 0;
+	while ((text = qmp_events_pop_locked()))
+		batch[n++] = text;
 	*dropped = qmp_events.dropped;
 	qmp_events.dropped = 0;
 	pthread_mutex_unlock(&qmp_events.lock);
@@ -272,14 +287,11 @@ void qmp_monitor_deliver_events(struct qmp_monitor *mon)
  */
 static void qmp_events_discard(void)
 {
+	char *text;
+
 	pthread_mutex_lock(&qmp_events.lock);
-	while (qmp_events.count) {
-		free(qmp_events.ring[qmp_events.head]);
-		qmp_events.head =
-			(qmp_events.head + 1) % QMP_MAX_PENDING_EVENTS;
-		qmp_events.count--;
-	}
-	qmp_events.head = 0;
+	while ((text = qmp_events_pop_locked()))
+		free(text);
 	qmp_events.dropped = 0;
 	pthread_mutex_unlock(&qmp_events.lock);
 }
