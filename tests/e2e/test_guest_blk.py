@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 
 from qdguest.backends import blk_argv, make_image, qsd_argv
-from qdguest.checks import first_difference, sha256
+from qdguest.checks import check_image_ranges, first_difference, image_with_ranges, sha256
 from qdguest.vm import range_data
 
 SERIAL = "qd-e2e-serial-0001"
@@ -31,10 +31,7 @@ RANGES = [
 
 def expected_image(seed: int, base: bytes = None) -> bytes:
     """The image after a guest wrote every range of RANGES with @seed's data."""
-    image = bytearray(base if base is not None else bytes(IMAGE_SIZE))
-    for i, (off, length) in enumerate(RANGES):
-        image[off:off + length] = range_data(seed, i, length)
-    return bytes(image)
+    return image_with_ranges(IMAGE_SIZE, RANGES, seed, base)
 
 
 def context(report, backend, seed) -> str:
@@ -54,16 +51,7 @@ def check_written(report, image: Path, seed: int, backend):
         assert read and read["rc"] == 0, f"read of range {i} failed\n{why}"
         assert read["match"], f"range {i} read back differs from what was written\n{why}"
         assert read["sha256"] == sha256(data), f"range {i}: guest sha256 differs\n{why}"
-    on_disk = image.read_bytes()
-    assert len(on_disk) == IMAGE_SIZE, f"image size changed\n{why}"
-    for i, (off, length) in enumerate(RANGES):
-        got, want = on_disk[off:off + length], range_data(seed, i, length)
-        ok = got == want
-        assert ok, f"image range {i} ({off}+{length}) does not hold the data " \
-            f"written: {first_difference(got, want)}\n{why}"
-    want = expected_image(seed)
-    ok = on_disk == want
-    assert ok, f"bytes outside the ranges changed: {first_difference(on_disk, want)}\n{why}"
+    check_image_ranges(image.read_bytes(), IMAGE_SIZE, RANGES, seed, why)
 
 
 @pytest.mark.reference

@@ -556,6 +556,18 @@ void net_fixture_teardown(struct net_fixture *f, gconstpointer data)
 }
 
 /**
+ * net_test_add() - Register a test with the fixture
+ * @name:	test path
+ * @fn:		test body
+ */
+void net_test_add(const char *name,
+		  void (*fn)(struct net_fixture *f, gconstpointer data))
+{
+	g_test_add(name, struct net_fixture, NULL, net_fixture_setup, fn,
+		   net_fixture_teardown);
+}
+
+/**
  * net_start_queue() - Start one queue of the fixture's device
  * @f:		fixture, features negotiated
  * @idx:	queue index

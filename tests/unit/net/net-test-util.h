@@ -121,6 +121,9 @@ bool fake_wait_q(struct fake_netdev *fake, unsigned int q, size_t offset,
 
 void net_fixture_setup(struct net_fixture *f, gconstpointer data);
 void net_fixture_teardown(struct net_fixture *f, gconstpointer data);
+/* net_test_add() - register test @name with a fresh net_fixture */
+void net_test_add(const char *name,
+		  void (*fn)(struct net_fixture *f, gconstpointer data));
 void net_fixture_start(struct net_fixture *f, const struct net_fixture_opts *o);
 void net_start_queue(struct net_fixture *f, unsigned int idx);
 uint64_t net_features(const struct net_fixture *f);

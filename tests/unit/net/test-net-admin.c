@@ -254,18 +254,6 @@ static void test_feature_names(struct net_fixture *f, gconstpointer data)
 }
 
 /**
- * add() - Register a test with the fixture
- * @name:	test path
- * @fn:		test body
- */
-static void add(const char *name,
-		void (*fn)(struct net_fixture *f, gconstpointer data))
-{
-	g_test_add(name, struct net_fixture, NULL, net_fixture_setup, fn,
-		   net_fixture_teardown);
-}
-
-/**
  * main() - Register and run the tests
  * @argc:	argument count
  * @argv:	arguments (GTest options such as --tap)
@@ -275,12 +263,13 @@ static void add(const char *name,
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
-	add("/net/admin/link-notify", test_link_notify);
-	add("/net/admin/link-notify-fails", test_link_notify_fails);
-	add("/net/admin/link-no-status", test_link_no_status);
-	add("/net/admin/announce-notify-fails", test_announce_notify_fails);
-	add("/net/admin/info", test_info);
-	add("/net/admin/other-device", test_other_device);
-	add("/net/admin/feature-names", test_feature_names);
+	net_test_add("/net/admin/link-notify", test_link_notify);
+	net_test_add("/net/admin/link-notify-fails", test_link_notify_fails);
+	net_test_add("/net/admin/link-no-status", test_link_no_status);
+	net_test_add("/net/admin/announce-notify-fails",
+		     test_announce_notify_fails);
+	net_test_add("/net/admin/info", test_info);
+	net_test_add("/net/admin/other-device", test_other_device);
+	net_test_add("/net/admin/feature-names", test_feature_names);
 	return g_test_run();
 }

@@ -638,18 +638,6 @@ static void test_stats_bounds(struct net_fixture *f, gconstpointer data)
 }
 
 /**
- * add() - Register a test with the fixture
- * @name:	test path
- * @fn:		test body
- */
-static void add(const char *name,
-		void (*fn)(struct net_fixture *f, gconstpointer data))
-{
-	g_test_add(name, struct net_fixture, NULL, net_fixture_setup, fn,
-		   net_fixture_teardown);
-}
-
-/**
  * main() - Register and run the tests
  * @argc:	argument count
  * @argv:	arguments (GTest options such as --tap)
@@ -661,20 +649,20 @@ int main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_data_func("/net/device/offer", NULL, test_offer);
 	g_test_add_data_func("/net/device/bad-options", NULL, test_bad_options);
-	add("/net/device/set-features", test_set_features);
-	add("/net/device/set-features-plain", test_set_features_plain);
-	add("/net/device/fixed-header", test_fixed_header);
-	add("/net/device/config", test_config);
-	add("/net/device/link", test_link);
-	add("/net/device/mtu", test_mtu);
-	add("/net/device/mtu-not-offered", test_mtu_not_offered);
-	add("/net/device/stats-bounds", test_stats_bounds);
-	add("/net/ctrl/commands", test_ctrl);
-	add("/net/ctrl/no-mq", test_ctrl_no_mq);
-	add("/net/ctrl/malformed", test_ctrl_malformed);
-	add("/net/ctrl/short-header", test_ctrl_short_header);
-	add("/net/announce/rarp", test_announce_rarp);
-	add("/net/announce/rarp-vnet", test_announce_rarp_vnet);
-	add("/net/announce/guest", test_announce_guest);
+	net_test_add("/net/device/set-features", test_set_features);
+	net_test_add("/net/device/set-features-plain", test_set_features_plain);
+	net_test_add("/net/device/fixed-header", test_fixed_header);
+	net_test_add("/net/device/config", test_config);
+	net_test_add("/net/device/link", test_link);
+	net_test_add("/net/device/mtu", test_mtu);
+	net_test_add("/net/device/mtu-not-offered", test_mtu_not_offered);
+	net_test_add("/net/device/stats-bounds", test_stats_bounds);
+	net_test_add("/net/ctrl/commands", test_ctrl);
+	net_test_add("/net/ctrl/no-mq", test_ctrl_no_mq);
+	net_test_add("/net/ctrl/malformed", test_ctrl_malformed);
+	net_test_add("/net/ctrl/short-header", test_ctrl_short_header);
+	net_test_add("/net/announce/rarp", test_announce_rarp);
+	net_test_add("/net/announce/rarp-vnet", test_announce_rarp_vnet);
+	net_test_add("/net/announce/guest", test_announce_guest);
 	return g_test_run();
 }

@@ -402,18 +402,6 @@ static void test_rx_restart(struct net_fixture *f, gconstpointer data)
 }
 
 /**
- * add() - Register a test with the fixture
- * @name:	test path
- * @fn:		test body
- */
-static void add(const char *name,
-		void (*fn)(struct net_fixture *f, gconstpointer data))
-{
-	g_test_add(name, struct net_fixture, NULL, net_fixture_setup, fn,
-		   net_fixture_teardown);
-}
-
-/**
  * main() - Register and run the tests
  * @argc:	argument count
  * @argv:	arguments (GTest options such as --tap)
@@ -423,17 +411,17 @@ static void add(const char *name,
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
-	add("/net/rx/v1-header", test_rx_v1_header);
-	add("/net/rx/legacy-header", test_rx_legacy_header);
-	add("/net/rx/vnet-passthrough", test_rx_vnet_passthrough);
-	add("/net/rx/mrg-merge", test_rx_mrg_merge);
-	add("/net/rx/mrg-wait", test_rx_mrg_wait);
-	add("/net/rx/wait-restart", test_rx_wait_restart);
-	add("/net/rx/mrg-never-fits", test_rx_mrg_never_fits);
-	add("/net/rx/no-buffer-drop", test_rx_no_buffer_drop);
-	add("/net/rx/small-chain", test_rx_small_chain);
-	add("/net/rx/mtu", test_rx_mtu);
-	add("/net/rx/disabled", test_rx_disabled);
-	add("/net/rx/restart", test_rx_restart);
+	net_test_add("/net/rx/v1-header", test_rx_v1_header);
+	net_test_add("/net/rx/legacy-header", test_rx_legacy_header);
+	net_test_add("/net/rx/vnet-passthrough", test_rx_vnet_passthrough);
+	net_test_add("/net/rx/mrg-merge", test_rx_mrg_merge);
+	net_test_add("/net/rx/mrg-wait", test_rx_mrg_wait);
+	net_test_add("/net/rx/wait-restart", test_rx_wait_restart);
+	net_test_add("/net/rx/mrg-never-fits", test_rx_mrg_never_fits);
+	net_test_add("/net/rx/no-buffer-drop", test_rx_no_buffer_drop);
+	net_test_add("/net/rx/small-chain", test_rx_small_chain);
+	net_test_add("/net/rx/mtu", test_rx_mtu);
+	net_test_add("/net/rx/disabled", test_rx_disabled);
+	net_test_add("/net/rx/restart", test_rx_restart);
 	return g_test_run();
 }

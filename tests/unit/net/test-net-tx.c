@@ -529,18 +529,6 @@ static void test_tx_loopback_overlap(struct net_fixture *f, gconstpointer data)
 }
 
 /**
- * add() - Register a test with the fixture
- * @name:	test path
- * @fn:		test body
- */
-static void add(const char *name,
-		void (*fn)(struct net_fixture *f, gconstpointer data))
-{
-	g_test_add(name, struct net_fixture, NULL, net_fixture_setup, fn,
-		   net_fixture_teardown);
-}
-
-/**
  * main() - Register and run the tests
  * @argc:	argument count
  * @argv:	arguments (GTest options such as --tap)
@@ -550,21 +538,22 @@ static void add(const char *name,
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
-	add("/net/tx/strip-header", test_tx_strip_header);
-	add("/net/tx/legacy-header", test_tx_legacy_header);
-	add("/net/tx/vnet-passthrough", test_tx_vnet_passthrough);
-	add("/net/tx/bad", test_tx_bad);
-	add("/net/tx/bad-offload", test_tx_bad_offload);
-	add("/net/tx/backlog", test_tx_backlog);
-	add("/net/tx/backlog-order", test_tx_backlog_order);
-	add("/net/tx/backlog-overflow", test_tx_backlog_overflow);
-	add("/net/tx/backlog-reset", test_tx_backlog_reset);
-	add("/net/tx/netdev-error", test_tx_netdev_error);
-	add("/net/tx/disabled", test_tx_disabled);
-	add("/net/tx/batch", test_tx_batch);
-	add("/net/tx/loopback-overlap", test_tx_loopback_overlap);
-	add("/net/pairs/two", test_two_pairs);
-	add("/net/pairs/shared-netdev-queue", test_pairs_share_netdev_queue);
-	add("/net/link/down", test_link_down);
+	net_test_add("/net/tx/strip-header", test_tx_strip_header);
+	net_test_add("/net/tx/legacy-header", test_tx_legacy_header);
+	net_test_add("/net/tx/vnet-passthrough", test_tx_vnet_passthrough);
+	net_test_add("/net/tx/bad", test_tx_bad);
+	net_test_add("/net/tx/bad-offload", test_tx_bad_offload);
+	net_test_add("/net/tx/backlog", test_tx_backlog);
+	net_test_add("/net/tx/backlog-order", test_tx_backlog_order);
+	net_test_add("/net/tx/backlog-overflow", test_tx_backlog_overflow);
+	net_test_add("/net/tx/backlog-reset", test_tx_backlog_reset);
+	net_test_add("/net/tx/netdev-error", test_tx_netdev_error);
+	net_test_add("/net/tx/disabled", test_tx_disabled);
+	net_test_add("/net/tx/batch", test_tx_batch);
+	net_test_add("/net/tx/loopback-overlap", test_tx_loopback_overlap);
+	net_test_add("/net/pairs/two", test_two_pairs);
+	net_test_add("/net/pairs/shared-netdev-queue",
+		     test_pairs_share_netdev_queue);
+	net_test_add("/net/link/down", test_link_down);
 	return g_test_run();
 }
